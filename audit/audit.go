@@ -1,0 +1,131 @@
+package audit
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime"
+
+	"github.com/fnaudit/fnaudit/bundle"
+	"github.com/fnaudit/fnaudit/bundle/unpack"
+	"github.com/fnaudit/fnaudit/reports"
+	"github.com/fnaudit/fnaudit/sbom"
+	"github.com/fnaudit/fnaudit/vuln"
+)
+
+// Config is everything a run needs besides the path to audit.
+type Config struct {
+	// DBDir is the OSV database directory.
+	DBDir string
+	// Workspace holds everything the run unpacks. When nil, Run makes one
+	// under the system temp dir and removes it before returning.
+	Workspace *unpack.Workspace
+	// Limits bound the unpacking of each artifact.
+	Limits unpack.Limits
+	// Policy decides the gate.
+	Policy reports.Policy
+	// Jobs is how many artifacts are unpacked and catalogued at once.
+	Jobs int
+	// ToolVersion is fnaudit's version, written into reports.
+	ToolVersion string
+	// Logger receives progress and diagnostics.
+	Logger *slog.Logger
+}
+
+// DefaultConfig returns the defaults the CLI starts from.
+func DefaultConfig() Config {
+	return Config{
+		Limits: unpack.DefaultLimits(),
+		Policy: reports.Policy{FailOn: reports.LevelNone},
+		Jobs:   runtime.GOMAXPROCS(0),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+}
+
+// Run audits the deployment at path.
+func Run(ctx context.Context, cfg Config, path string) (*reports.Report, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = DefaultConfig().Logger
+	}
+	app, err := bundle.Load(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	db, err := vuln.Open(ctx, cfg.DBDir, vuln.WithLogger(cfg.Logger))
+	if err != nil {
+		return nil, err
+	}
+	ws := cfg.Workspace
+	if ws == nil {
+		if ws, err = unpack.NewWorkspace(""); err != nil {
+			return nil, fmt.Errorf("creating the run's temp dir: %w", err)
+		}
+		defer ws.Close()
+	}
+	arts, err := catalogArtifacts(ctx, cfg, ws, app)
+	if err != nil {
+		return nil, err
+	}
+	r := &reports.Report{
+		Schema:      reports.SchemaV1,
+		Tool:        reports.Tool{Name: "fnaudit", Version: cfg.ToolVersion},
+		Application: reports.Application{Name: app.Name, Kind: app.Kind, Manifest: app.Manifest},
+	}
+	warnings := map[string]bool{}
+	for _, fn := range app.Functions {
+		f, warns, err := auditFunction(ctx, db, fn, arts)
+		if err != nil {
+			return nil, err
+		}
+		for _, w := range warns {
+			warnings[w] = true
+		}
+		r.Functions = append(r.Functions, f)
+	}
+	r.Database = reports.Database{Ecosystems: db.Ecosystems(), Warnings: sortedKeys(warnings)}
+	reports.Assess(r, cfg.Policy)
+	return r, nil
+}
+
+// auditFunction assembles one function's report entry from its catalogued
+// artifacts and matches its packages.
+func auditFunction(ctx context.Context, db *vuln.DB, fn *bundle.Function, arts *artifactSet) (reports.Function, []string, error) {
+	f := reports.Function{
+		Name:             fn.Name,
+		Runtime:          fn.Runtime,
+		Handler:          fn.Handler,
+		PackageType:      fn.PackageType,
+		Source:           fn.Source,
+		Status:           reports.StatusOK,
+		Triggers:         fn.Triggers,
+		Exposure:         fn.Exposure(),
+		Privilege:        fn.Role.Privilege,
+		PrivilegeReasons: fn.Role.Reasons,
+	}
+	if f.Privilege == "" {
+		f.Privilege = bundle.PrivilegeUnknown
+	}
+	for _, a := range fn.Artifacts {
+		res := arts.result(a)
+		a.SHA256 = res.sha256
+		f.Artifacts = append(f.Artifacts, a)
+		if len(res.errors) > 0 {
+			f.Status = reports.StatusIncomplete
+			f.Errors = append(f.Errors, res.errors...)
+		}
+		for _, p := range res.packages {
+			p.Artifact = a.Name
+			f.Packages = append(f.Packages, p)
+		}
+	}
+	sbom.Sort(f.Packages)
+	findings, warns, err := db.Match(ctx, f.Packages)
+	if err != nil {
+		return f, nil, fmt.Errorf("matching %s: %w", fn.Name, err)
+	}
+	for _, v := range findings {
+		f.Findings = append(f.Findings, reports.Finding{Finding: v})
+	}
+	return f, warningStrings(warns), nil
+}

@@ -1,0 +1,147 @@
+package cli
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/fnaudit/fnaudit/audit"
+	"github.com/fnaudit/fnaudit/bundle/unpack"
+	"github.com/fnaudit/fnaudit/reports"
+)
+
+func scanCommand(e *env) *ucli.Command {
+	lim := unpack.DefaultLimits()
+	return &ucli.Command{
+		Name:      "scan",
+		Usage:     "audit every function found at PATH",
+		ArgsUsage: "PATH",
+		Description: "PATH is a function's deployment zip (or a Java function's jar). " +
+			"fnaudit unpacks it safely, catalogues the packages it ships with syft and matches them " +
+			"offline against the OSV database given by --db.",
+		Flags: []ucli.Flag{
+			dbFlag(e),
+			&ucli.StringSliceFlag{Name: "format", Aliases: []string{"f"}, Usage: formatHelp()},
+			&ucli.StringFlag{Name: "fail-on", Value: string(reports.LevelNone),
+				Usage: "fail the gate (exit 1) on a finding at or above risk `LEVEL`: critical, high, medium, low, none"},
+			&ucli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: runtime.GOMAXPROCS(0),
+				Usage: "artifacts unpacked and catalogued at once"},
+			&ucli.StringFlag{Name: "tmp-dir", Usage: "parent `DIR` of the run's temp dir (default: the system temp dir)"},
+			&ucli.Int64Flag{Name: "max-unpacked-bytes", Value: lim.MaxTotalBytes,
+				Usage: "bound on the bytes one artifact may unpack to (Lambda allows 250 MiB for code and layers)"},
+			&ucli.IntFlag{Name: "max-entries", Value: lim.MaxEntries, Usage: "bound on the entries of one artifact"},
+			&ucli.Int64Flag{Name: "max-ratio", Value: lim.MaxRatio,
+				Usage: "bound on an entry's compression ratio (entries over 1 MiB)"},
+			&ucli.IntFlag{Name: "max-depth", Value: lim.MaxDepth, Usage: "bound on archive nesting (a zip in a zip is depth 2)"},
+			&ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing on stderr but errors"},
+			&ucli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print progress and diagnostics on stderr"},
+		},
+		Action: func(c *ucli.Context) error { return runScan(c, e) },
+	}
+}
+
+func dbFlag(e *env) ucli.Flag {
+	return &ucli.StringFlag{
+		Name: "db",
+		Usage: "OSV database `DIR` holding <Ecosystem>/all.zip (osv-scanner's offline cache layout is accepted too); " +
+			"default $FNAUDIT_DB, else the user cache dir's fnaudit/osv",
+		Value: defaultDBDir(e),
+	}
+}
+
+func defaultDBDir(e *env) string {
+	if d := e.getenv("FNAUDIT_DB"); d != "" {
+		return d
+	}
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "fnaudit", "osv")
+	}
+	return ""
+}
+
+// scanConfig turns the scan flags into the audit configuration: the one
+// place where they meet.
+func scanConfig(c *ucli.Context, e *env) (audit.Config, []output, error) {
+	cfg := audit.DefaultConfig()
+	cfg.DBDir = c.String("db")
+	cfg.ToolVersion = Version
+	cfg.Jobs = max(c.Int("jobs"), 1)
+	level, err := reports.ParseLevel(c.String("fail-on"))
+	if err != nil {
+		return cfg, nil, fmt.Errorf("--fail-on: %w", err)
+	}
+	cfg.Policy = reports.Policy{FailOn: level}
+	cfg.Limits.MaxTotalBytes = c.Int64("max-unpacked-bytes")
+	cfg.Limits.MaxEntries = c.Int("max-entries")
+	cfg.Limits.MaxRatio = c.Int64("max-ratio")
+	cfg.Limits.MaxDepth = c.Int("max-depth")
+	cfg.Logger = newLogger(e, c.Bool("quiet"), c.Bool("verbose"))
+	outs, err := parseOutputs(c.StringSlice("format"))
+	if err != nil {
+		return cfg, nil, fmt.Errorf("--format: %w", err)
+	}
+	return cfg, outs, nil
+}
+
+func newLogger(e *env, quiet, verbose bool) *slog.Logger {
+	level := slog.LevelWarn
+	switch {
+	case quiet:
+		level = slog.LevelError
+	case verbose:
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+}
+
+func runScan(c *ucli.Context, e *env) error {
+	if c.NArg() != 1 {
+		return usageError(errNoPath)
+	}
+	cfg, outs, err := scanConfig(c, e)
+	if err != nil {
+		return usageError(err)
+	}
+	ws, err := unpack.NewWorkspace(c.String("tmp-dir"))
+	if err != nil {
+		return usageError(fmt.Errorf("creating the run's temp dir: %w", err))
+	}
+	defer ws.Close()
+	restore := pointTempDirAt(ws.Dir())
+	defer restore()
+	cfg.Workspace = ws
+
+	r, err := audit.Run(c.Context, cfg, c.Args().First())
+	if err != nil {
+		if c.Context.Err() != nil {
+			return &exitError{code: reports.ExitIncomplete, err: fmt.Errorf("interrupted: the audit is incomplete")}
+		}
+		return usageError(err)
+	}
+	if err := writeOutputs(outs, r, e.stdout); err != nil {
+		return usageError(err)
+	}
+	if code := r.Summary.Gate.ExitCode; code != reports.ExitPassed {
+		return &exitError{code: code}
+	}
+	return nil
+}
+
+// pointTempDirAt makes syft and stereoscope, which create their own temp
+// files under $TMPDIR, write inside the run's workspace, so that nothing
+// outlives the run even when a cataloguer forgets to clean up.
+func pointTempDirAt(dir string) (restore func()) {
+	old, had := os.LookupEnv("TMPDIR")
+	os.Setenv("TMPDIR", dir)
+	return func() {
+		if had {
+			os.Setenv("TMPDIR", old)
+		} else {
+			os.Unsetenv("TMPDIR")
+		}
+	}
+}

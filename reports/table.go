@@ -1,0 +1,119 @@
+package reports
+
+import (
+	"bufio"
+	"cmp"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"text/tabwriter"
+)
+
+// writeTable writes one block per function: what it is, how it is reached,
+// how many packages it ships, and its findings by risk with the version that
+// fixes each; then the summary and the gate verdict.
+func writeTable(w io.Writer, r *Report) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "Application %s (%s)", r.Application.Name, r.Application.Kind)
+	if r.Application.Manifest != "" {
+		fmt.Fprintf(bw, " from %s", r.Application.Manifest)
+	}
+	fmt.Fprintln(bw)
+	for _, warn := range r.Database.Warnings {
+		fmt.Fprintf(bw, "warning: %s\n", warn)
+	}
+	for i := range r.Functions {
+		fmt.Fprintln(bw)
+		writeFunctionBlock(bw, &r.Functions[i])
+	}
+	fmt.Fprintln(bw)
+	writeSummary(bw, r.Summary)
+	return bw.Flush()
+}
+
+func writeFunctionBlock(w io.Writer, fn *Function) {
+	fmt.Fprintf(w, "Function %s", fn.Name)
+	if fn.Runtime != "" {
+		fmt.Fprintf(w, " [%s]", fn.Runtime)
+	}
+	fmt.Fprintf(w, "  exposure %s, privilege %s, risk %s\n", fn.Exposure, fn.Privilege, fn.Risk.Level)
+	if fn.Status == StatusIncomplete {
+		fmt.Fprintln(w, "  INCOMPLETE: this function could not be fully audited")
+		for _, e := range fn.Errors {
+			fmt.Fprintf(w, "    - %s\n", e)
+		}
+	}
+	fmt.Fprintf(w, "  %s\n", packageCounts(fn))
+	if len(fn.Findings) == 0 {
+		if fn.Status == StatusIncomplete {
+			fmt.Fprintln(w, "  no known vulnerabilities in the packages that could be read")
+		} else {
+			fmt.Fprintln(w, "  no known vulnerabilities")
+		}
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  RISK\tSEVERITY\tID\tPACKAGE\tVERSION\tFIXED IN\tARTIFACT\tSUMMARY")
+	for _, f := range fn.Findings {
+		fixed := strings.Join(f.Fixed, ", ")
+		if fixed == "" {
+			fixed = "no fix"
+		}
+		risk := string(f.Risk)
+		if f.Suppressed {
+			risk += " (suppressed)"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			risk, f.Severity, f.ID, f.Package, f.Version, fixed, f.Artifact, truncate(f.Summary, 60))
+	}
+	tw.Flush()
+}
+
+// packageCounts says how many packages the function ships, per ecosystem.
+func packageCounts(fn *Function) string {
+	if len(fn.Packages) == 0 {
+		return "0 packages"
+	}
+	per := map[string]int{}
+	for _, p := range fn.Packages {
+		per[p.Ecosystem]++
+	}
+	parts := make([]string, 0, len(per))
+	for _, eco := range slices.Sorted(maps.Keys(per)) {
+		parts = append(parts, fmt.Sprintf("%s %d", eco, per[eco]))
+	}
+	return fmt.Sprintf("%d packages (%s)", len(fn.Packages), strings.Join(parts, ", "))
+}
+
+func writeSummary(w io.Writer, s Summary) {
+	fmt.Fprintf(w, "%d functions, %d incomplete, %d findings", s.Functions, s.Incomplete, s.Findings)
+	var parts []string
+	for _, l := range Levels {
+		if n := s.ByRisk[l]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", l, n))
+		}
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(w, " (%s)", strings.Join(parts, ", "))
+	}
+	fmt.Fprintln(w)
+	verdict := "PASSED"
+	if !s.Gate.Passed {
+		verdict = "FAILED"
+	}
+	reason := cmp.Or(map[int]string{
+		ExitIncomplete: ": the audit is incomplete",
+		ExitFailed:     fmt.Sprintf(": findings at or above risk %s", s.Gate.FailOn),
+	}[s.Gate.ExitCode], "")
+	fmt.Fprintf(w, "Gate (fail on %s): %s%s\n", s.Gate.FailOn, verdict, reason)
+}
+
+func truncate(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,318 @@
+package vuln
+
+import (
+	"archive/zip"
+	"bytes"
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/osv-scalibr/inventory/osvecosystem"
+	osvpb "github.com/ossf/osv-schema/bindings/go/osvschema"
+	"golang.org/x/sync/errgroup"
+)
+
+// Limits on archive data (hostile-input rules).
+const (
+	// maxZipBytes bounds an ecosystem archive; the largest OSV bucket
+	// archives are a few hundred MB.
+	maxZipBytes = 4 << 30
+	// maxRecordBytes bounds one uncompressed record; real records are a
+	// few KB, the largest well under 1 MB.
+	maxRecordBytes = 16 << 20
+	// futureSlack is how far in the future a `modified` date may lie before
+	// it is taken as a typo and ignored for EcosystemInfo.Modified.
+	futureSlack = 48 * time.Hour
+)
+
+// EcosystemInfo describes one ecosystem archive of the database.
+type EcosystemInfo struct {
+	// Name is the ecosystem folder name ("npm", "PyPI", "Debian:12").
+	Name string `json:"name"`
+	// Records counts the records of the archive that decoded.
+	Records int `json:"records"`
+	// Undecodable counts the JSON entries that could not be decoded.
+	Undecodable int `json:"undecodable,omitempty"`
+	// Modified is the newest `modified` of the records, ignoring the
+	// placeholder 0001-01-01 (golang/vulndb) and dates in the future.
+	Modified time.Time `json:"modified,omitzero"`
+	// FutureModified lists the records whose `modified` lies more than 48
+	// hours after the time of loading; they are left out of Modified.
+	FutureModified []RecordTime `json:"future_modified,omitempty"`
+	// Path is the archive's path.
+	Path string `json:"path"`
+	// SHA256 is the hex SHA-256 of the archive.
+	SHA256 string `json:"sha256"`
+}
+
+// RecordTime is a record ID with one of its timestamps.
+type RecordTime struct {
+	ID   string    `json:"id"`
+	Time time.Time `json:"time"`
+}
+
+// entry is the pre-scanned head of one JSON entry of an archive.
+type entry struct {
+	file      *zip.File
+	id        string
+	modified  string
+	withdrawn bool
+	names     []string // normalised names of affected[].package
+	err       error    // why the entry cannot be decoded
+}
+
+// ecosystemData is one loaded archive: the pre-scan of every entry, an index
+// from package name to entries, and the records decoded so far.
+type ecosystemData struct {
+	name, path, sha string
+	modified        time.Time
+	future          []RecordTime
+	entries         []entry
+	byName          map[string][]int
+
+	// mu guards decoded and failed: records decoded on demand, and entries
+	// that passed the pre-scan but that protojson rejected.
+	mu      sync.Mutex
+	decoded map[int]*osvpb.Vulnerability
+	failed  map[int]error
+}
+
+// loadEcosystem reads the archive at path and pre-scans every entry.
+func loadEcosystem(ctx context.Context, name, path string, o options) (*ecosystemData, error) {
+	start := time.Now()
+	raw, err := readLimited(path)
+	if err != nil {
+		return nil, err
+	}
+	zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	sum := sha256.Sum256(raw)
+	d := &ecosystemData{
+		name: name, path: path, sha: hex.EncodeToString(sum[:]),
+		byName: map[string][]int{}, decoded: map[int]*osvpb.Vulnerability{}, failed: map[int]error{},
+	}
+	for _, f := range zr.File {
+		if strings.HasSuffix(f.Name, ".json") && !f.FileInfo().IsDir() {
+			d.entries = append(d.entries, entry{file: f})
+		}
+	}
+	if err := prescanAll(ctx, d.entries); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	d.index(o.now())
+	o.logger.Debug("loaded advisory archive", "ecosystem", name, "path", path,
+		"records", len(d.entries), "elapsed", time.Since(start))
+	return d, nil
+}
+
+// readLimited reads a whole archive, refusing files over maxZipBytes.
+func readLimited(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	defer f.Close()
+	raw, err := io.ReadAll(io.LimitReader(f, maxZipBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	if len(raw) > maxZipBytes {
+		return nil, fmt.Errorf("reading %s: larger than %d bytes", path, maxZipBytes)
+	}
+	return raw, nil
+}
+
+// prescanAll pre-scans the entries in parallel, each worker writing only its
+// own slice elements. An error reading the archive (corrupt deflate data, bad
+// checksum) fails the load; a record that does not parse is noted on its entry.
+func prescanAll(ctx context.Context, entries []entry) error {
+	g, ctx := errgroup.WithContext(ctx)
+	workers := runtime.GOMAXPROCS(0)
+	g.SetLimit(workers)
+	chunk := max(1, (len(entries)+workers*4-1)/(workers*4))
+	for lo := 0; lo < len(entries); lo += chunk {
+		part := entries[lo:min(lo+chunk, len(entries))]
+		g.Go(func() error {
+			for i := range part {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if err := prescan(&part[i]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+// head is what the pre-scan decodes of a record.
+type head struct {
+	ID        string          `json:"id"`
+	Modified  string          `json:"modified"`
+	Withdrawn json.RawMessage `json:"withdrawn"`
+	Affected  []struct {
+		Package struct {
+			Ecosystem string `json:"ecosystem"`
+			Name      string `json:"name"`
+		} `json:"package"`
+	} `json:"affected"`
+}
+
+// prescan decodes the head of one entry with encoding/json: its id, modified,
+// withdrawn and affected package names.
+func prescan(e *entry) error {
+	data, err := readEntry(e.file)
+	if err != nil {
+		if errors.Is(err, errRecordTooLarge) {
+			e.err = err
+			return nil
+		}
+		return err
+	}
+	var h head
+	if err := json.Unmarshal(data, &h); err != nil {
+		e.err = err
+		return nil
+	}
+	if h.ID == "" {
+		e.err = errors.New("no id")
+		return nil
+	}
+	e.id, e.modified = h.ID, h.Modified
+	e.withdrawn = len(h.Withdrawn) > 0 && string(h.Withdrawn) != "null" && string(h.Withdrawn) != `""`
+	for _, a := range h.Affected {
+		eco, err := osvecosystem.Parse(a.Package.Ecosystem)
+		if err != nil || a.Package.Name == "" {
+			continue
+		}
+		e.names = append(e.names, normaliseName(eco.Ecosystem, a.Package.Name))
+	}
+	return nil
+}
+
+// errRecordTooLarge marks an entry over maxRecordBytes.
+var errRecordTooLarge = fmt.Errorf("record larger than %d bytes", maxRecordBytes)
+
+// readEntry returns the uncompressed bytes of one archive entry.
+func readEntry(f *zip.File) ([]byte, error) {
+	if f.UncompressedSize64 > maxRecordBytes {
+		return nil, fmt.Errorf("%s: %w", f.Name, errRecordTooLarge)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", f.Name, err)
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, maxRecordBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", f.Name, err)
+	}
+	if len(data) > maxRecordBytes {
+		return nil, fmt.Errorf("%s: %w", f.Name, errRecordTooLarge)
+	}
+	return data, nil
+}
+
+// index builds byName and the modified statistics from the pre-scan.
+func (d *ecosystemData) index(now time.Time) {
+	limit := now.Add(futureSlack)
+	for i, e := range d.entries {
+		if e.err != nil {
+			continue
+		}
+		seen := map[string]bool{}
+		for _, n := range e.names {
+			if !seen[n] {
+				seen[n] = true
+				d.byName[n] = append(d.byName[n], i)
+			}
+		}
+		t, err := parseTime(e.modified)
+		switch {
+		case err != nil || t.Year() <= 1:
+		case t.After(limit):
+			d.future = append(d.future, RecordTime{ID: e.id, Time: t})
+		case t.After(d.modified):
+			d.modified = t
+		}
+	}
+	slices.SortFunc(d.future, func(a, b RecordTime) int { return cmp.Compare(a.ID, b.ID) })
+}
+
+// info summarises the archive.
+func (d *ecosystemData) info() EcosystemInfo {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	bad := len(d.failed)
+	for _, e := range d.entries {
+		if e.err != nil {
+			bad++
+		}
+	}
+	return EcosystemInfo{
+		Name: d.name, Records: len(d.entries) - bad, Undecodable: bad,
+		Modified: d.modified, FutureModified: slices.Clone(d.future),
+		Path: d.path, SHA256: d.sha,
+	}
+}
+
+// records returns the decoded, not withdrawn records among the entries at
+// idx, decoding those not decoded yet.
+func (d *ecosystemData) records(idx []int) ([]*osvpb.Vulnerability, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var out []*osvpb.Vulnerability
+	for _, i := range idx {
+		e := &d.entries[i]
+		if e.err != nil || e.withdrawn || d.failed[i] != nil {
+			continue
+		}
+		v, ok := d.decoded[i]
+		if !ok {
+			data, err := readEntry(e.file)
+			if err != nil {
+				return nil, fmt.Errorf("reading %s: %w", d.path, err)
+			}
+			if v, err = decodeRecord(data); err != nil {
+				d.failed[i] = err
+				continue
+			}
+			d.decoded[i] = v
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// problems lists the entries that could not be decoded, in archive order, as
+// "<entry>: <reason>".
+func (d *ecosystemData) problems() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var out []string
+	for i, e := range d.entries {
+		err := e.err
+		if err == nil {
+			err = d.failed[i]
+		}
+		if err != nil {
+			out = append(out, fmt.Sprintf("%s: %v", e.file.Name, err))
+		}
+	}
+	return out
+}
