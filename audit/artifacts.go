@@ -99,8 +99,15 @@ func catalogArtifacts(ctx context.Context, cfg Config, ws *unpack.Workspace, app
 func catalogOne(ctx context.Context, cfg Config, ws *unpack.Workspace, path string) ([]sbom.Package, []string) {
 	dir, err := ws.MkdirTemp("artifact-*")
 	if err != nil {
-		return nil, []string{fmt.Sprintf("%s: creating temp dir: %v", path, err)}
+		return nil, []string{fmt.Errorf("%s: creating temp dir: %w", path, err).Error()}
 	}
+	// Free the disk as soon as the tree is catalogued: large applications
+	// would otherwise hold every artifact unpacked until the end of the run.
+	defer func() {
+		if err := os.RemoveAll(dir); err != nil {
+			cfg.Logger.Warn("removing unpacked artifact", "dir", dir, "err", err)
+		}
+	}()
 	res, err := unpack.Zip(ctx, path, dir, cfg.Limits)
 	if err != nil {
 		return nil, []string{err.Error()}
@@ -115,11 +122,6 @@ func catalogOne(ctx context.Context, cfg Config, ws *unpack.Workspace, path stri
 	pkgs, err := catalog.Dir(ctx, dir, "", catalog.Config{Parallelism: 1, ToolVersion: cfg.ToolVersion})
 	if err != nil {
 		errs = append(errs, err.Error())
-	}
-	// Free the disk as soon as the tree is catalogued: large applications
-	// would otherwise hold every artifact unpacked until the end of the run.
-	if err := os.RemoveAll(dir); err != nil {
-		cfg.Logger.Warn("removing unpacked artifact", "dir", dir, "err", err)
 	}
 	return pkgs, errs
 }

@@ -91,8 +91,19 @@ type advisory struct {
 }
 
 // mergeHits groups hits whose IDs and aliases intersect, transitively, and
-// merges each group into an advisory. hits must be sorted by record ID.
+// merges each group into an advisory. hits must be sorted by record ID; the
+// groups keep that order.
 func mergeHits(eco string, hits []hit) []advisory {
+	groups := aliasGroups(hits)
+	out := make([]advisory, 0, len(groups))
+	for _, g := range groups {
+		out = append(out, mergeGroup(eco, g))
+	}
+	return out
+}
+
+// aliasGroups partitions hits with a union-find over their IDs and aliases.
+func aliasGroups(hits []hit) [][]hit {
 	parent := make([]int, len(hits))
 	for i := range parent {
 		parent[i] = i
@@ -114,20 +125,19 @@ func mergeHits(eco string, hits []hit) []advisory {
 			}
 		}
 	}
-	groups := map[int][]hit{}
-	var roots []int
+	var groups [][]hit
+	index := map[int]int{} // root to position in groups
 	for i, h := range hits {
 		r := find(i)
-		if _, ok := groups[r]; !ok {
-			roots = append(roots, r)
+		pos, ok := index[r]
+		if !ok {
+			pos = len(groups)
+			index[r] = pos
+			groups = append(groups, nil)
 		}
-		groups[r] = append(groups[r], h)
+		groups[pos] = append(groups[pos], h)
 	}
-	out := make([]advisory, 0, len(roots))
-	for _, r := range roots {
-		out = append(out, mergeGroup(eco, groups[r]))
-	}
-	return out
+	return groups
 }
 
 // recordIDs returns a record's ID and aliases.

@@ -218,10 +218,13 @@ func readEntry(f *zip.File) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %w", f.Name, err)
 	}
 	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, maxRecordBytes+1))
-	if err != nil {
+	// The header's size (checked above) sizes the buffer; the limit still
+	// applies to what the entry actually inflates to.
+	buf := bytes.NewBuffer(make([]byte, 0, int(f.UncompressedSize64)+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(rc, maxRecordBytes+1)); err != nil {
 		return nil, fmt.Errorf("%s: %w", f.Name, err)
 	}
+	data := buf.Bytes()
 	if len(data) > maxRecordBytes {
 		return nil, fmt.Errorf("%s: %w", f.Name, errRecordTooLarge)
 	}

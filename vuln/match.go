@@ -91,18 +91,27 @@ func (db *DB) plan(pkgs []sbom.Package) plan {
 			p.byZip[zip] = append(p.byZip[zip], t)
 		}
 	}
-	for _, eco := range slices.Sorted(maps.Keys(unsupported)) {
-		p.warnings = append(p.warnings, Warning{Ecosystem: eco, Message: fmt.Sprintf(
-			"ecosystem %q is not supported: %d packages not checked", eco, unsupported[eco])})
-	}
-	for _, eco := range slices.Sorted(maps.Keys(missing)) {
-		p.warnings = append(p.warnings, Warning{Ecosystem: eco, Message: fmt.Sprintf(
-			"no advisories for ecosystem %s in %s: %d packages not checked", eco, db.dir, missing[eco])})
-	}
+	p.warnings = append(p.warnings, db.uncheckedWarnings(unsupported, missing)...)
 	slices.SortFunc(p.warnings, func(a, b Warning) int {
 		return cmp.Or(cmp.Compare(a.Ecosystem, b.Ecosystem), cmp.Compare(a.Message, b.Message))
 	})
 	return p
+}
+
+// uncheckedWarnings reports, per ecosystem, the packages left unchecked
+// because fnaudit cannot order the ecosystem's versions or the database has
+// no archive for it.
+func (db *DB) uncheckedWarnings(unsupported, missing map[string]int) []Warning {
+	var out []Warning
+	for _, eco := range slices.Sorted(maps.Keys(unsupported)) {
+		out = append(out, Warning{Ecosystem: eco, Message: fmt.Sprintf(
+			"ecosystem %q is not supported: %d packages not checked", eco, unsupported[eco])})
+	}
+	for _, eco := range slices.Sorted(maps.Keys(missing)) {
+		out = append(out, Warning{Ecosystem: eco, Message: fmt.Sprintf(
+			"no advisories for ecosystem %s in %s: %d packages not checked", eco, db.dir, missing[eco])})
+	}
+	return out
 }
 
 // prepare builds the target of k and finds its archive ("" when absent).

@@ -2,6 +2,7 @@ package vuln
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -291,11 +292,7 @@ func TestMatchConcurrent(t *testing.T) {
 	}
 }
 
-var errMismatch = errorString("concurrent match differs")
-
-type errorString string
-
-func (e errorString) Error() string { return string(e) }
+var errMismatch = errors.New("concurrent match differs")
 
 // TestTestdataIDs checks that testdata/osvdb holds exactly the records
 // listed in IDS.txt.

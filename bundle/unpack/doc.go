@@ -13,17 +13,21 @@
 //   - every write goes through an [os.Root] opened on the destination, so nothing
 //     can land outside it, even through races; on top of that, entry names that
 //     are absolute (/x, C:\x, \\host\x), escape with "..", or contain NUL are
-//     rejected up front. Backslashes are treated as separators ("a\b" is written
+//     rejected up front, and so are paths longer than 4096 bytes or deeper than
+//     128 directories. Backslashes are treated as separators ("a\b" is written
 //     as a/b), and then judged like slashes.
 //   - symlinks are never created: links pointing outside the archive are
 //     rejected, links inside it are skipped with a note. Devices, fifos and
 //     sockets are skipped with a note. Files are written 0644, or 0755 when any
 //     exec bit is set; directories 0755; setuid, setgid and sticky bits are dropped.
 //   - limits apply to one artifact including its nested archives: total bytes,
-//     bytes per entry, entry count, compression ratio of entries over 1 MiB, and
-//     nesting depth. Sizes are checked as declared, before anything is written,
-//     and again on the bytes actually decompressed; entries are streamed with one
-//     fixed buffer, so memory stays bounded.
+//     bytes per entry, entry count (directories created count separately against
+//     the same limit), compression ratio of entries over 1 MiB, and nesting
+//     depth. Sizes are checked as declared, before anything is written, and again
+//     on the bytes actually decompressed, against a compressed size clamped to
+//     what the file holds; entries are streamed with one fixed buffer, so memory
+//     stays bounded. (Reading the zip directory takes memory proportional to the
+//     archive's size, before any limit applies.)
 //   - a later entry with the name of an earlier one overwrites it (like unzip -o).
 //   - an entry whose name ends in .zip (any case) and whose data starts with the
 //     zip magic is extracted, after its parent archive, into the sibling

@@ -111,11 +111,13 @@ func hostileCases(outside string) []hostileCase {
 		name: "names the file system cannot hold",
 		entries: []entry{
 			{name: strings.Repeat("d/", 2100) + "f.txt", body: "x"},
+			{name: strings.Repeat("d/", 129) + "f.txt", body: "x"},
 			{name: strings.Repeat("n", 300), body: "x"},
 			{name: "ok.txt", body: "ok"},
 		},
 		rejected: []rejection{
 			{strings.Repeat("d/", 2100) + "f.txt", reasonTooLong},
+			{strings.Repeat("d/", 129) + "f.txt", reasonTooDeep},
 			{strings.Repeat("n", 300), "cannot be written: file name too long"},
 		},
 		tree: map[string]string{"ok.txt": "-rw-r--r-- ok"},
@@ -196,6 +198,11 @@ func TestEntryPath(t *testing.T) {
 		{"a\x00b", "", reasonNUL},
 		{"...", "...", ""},
 		{"..a/b", "..a/b", ""},
+		{strings.Repeat("d/", 128) + "f", strings.Repeat("d/", 128) + "f", ""},
+		{strings.Repeat("d/", 129) + "f", "", reasonTooDeep},
+		{strings.Repeat("d/", 200) + "../", "", reasonTooDeep},
+		{strings.Repeat("a/../", 200) + "f", "f", ""},
+		{strings.Repeat("x", 4097), "", reasonTooLong},
 	} {
 		clean, reason := entryPath(tc.raw)
 		if clean != tc.clean || reason != tc.reason {

@@ -19,17 +19,18 @@ const (
 // totals. A zero or negative field takes its default (see [DefaultLimits]).
 type Limits struct {
 	MaxTotalBytes int64 // total uncompressed bytes written; default 250 MiB (flag --max-unpacked-bytes)
-	MaxEntryBytes int64 // uncompressed bytes of one entry; default MaxTotalBytes
-	MaxEntries    int   // entries in the archive and its nested archives; default 200,000 (flag --max-entries)
+	MaxEntryBytes int64 // uncompressed bytes of one entry; zero means MaxTotalBytes
+	MaxEntries    int   // entries in the archive and its nested archives, and separately directories created; default 200,000 (flag --max-entries)
 	MaxRatio      int64 // uncompressed/compressed size of an entry over 1 MiB; default 200 (flag --max-ratio)
 	MaxDepth      int   // archive nesting depth, the artifact itself being depth 1; default 3 (flag --max-depth)
 }
 
 // DefaultLimits returns the limits used when none are configured.
+// MaxEntryBytes is left zero, meaning "as MaxTotalBytes", so that a caller
+// raising MaxTotalBytes alone raises both.
 func DefaultLimits() Limits {
 	return Limits{
 		MaxTotalBytes: DefaultMaxTotalBytes,
-		MaxEntryBytes: DefaultMaxTotalBytes,
 		MaxEntries:    DefaultMaxEntries,
 		MaxRatio:      DefaultMaxRatio,
 		MaxDepth:      DefaultMaxDepth,
@@ -97,6 +98,17 @@ func (l Limits) entriesError(archive string, n, seen int) error {
 	}
 	return limitError(archive, fmt.Sprintf("the archive has %d entries (%d counted before it), over the entry count limit of %d",
 		n, seen, l.MaxEntries), "--max-entries")
+}
+
+// dirsError reports that dirs directories created exceed MaxEntries, or nil:
+// directories an archive implies without listing them count like entries, so
+// that a few deep paths cannot fill the disk with empty directories.
+func (l Limits) dirsError(archive string, dirs int) error {
+	if dirs <= l.MaxEntries {
+		return nil
+	}
+	return limitError(archive, fmt.Sprintf("the archive creates more than %d directories, over the entry count limit of %d (directories count as entries)",
+		l.MaxEntries, l.MaxEntries), "--max-entries")
 }
 
 // ratioExceeds reports whether size > ratio*compressed, without overflow.

@@ -48,6 +48,11 @@ func limitCases(tb testing.TB) []limitCase {
 		lim:     Limits{MaxEntries: 4},
 		wantIn:  []string{"!/in.zip", "entry count limit of 4", "--max-entries"},
 	}, {
+		name:    "directories count as entries",
+		entries: []entry{{name: "a/b/c/d/e/f.txt", body: "x"}},
+		lim:     Limits{MaxEntries: 3},
+		wantIn:  []string{"more than 3 directories", "entry count limit of 3", "--max-entries"},
+	}, {
 		name:    "compression ratio",
 		entries: []entry{{name: "small.txt", body: "ok"}, {name: "zeros.bin", zeros: 2 << 20}},
 		wantIn:  []string{`entry "zeros.bin"`, "compression ratio limit of 200:1", "--max-ratio"},
@@ -92,11 +97,16 @@ func TestZipLimits(t *testing.T) {
 
 func TestLimitsDefaults(t *testing.T) {
 	want := Limits{MaxTotalBytes: 250 << 20, MaxEntryBytes: 250 << 20, MaxEntries: 200_000, MaxRatio: 200, MaxDepth: 3}
-	if diff := cmp.Diff(want, DefaultLimits()); diff != "" {
-		t.Errorf("DefaultLimits (-want +got):\n%s", diff)
+	for name, lim := range map[string]Limits{"DefaultLimits": DefaultLimits(), "zero Limits": {}} {
+		if diff := cmp.Diff(want, lim.withDefaults()); diff != "" {
+			t.Errorf("%s in effect (-want +got):\n%s", name, diff)
+		}
 	}
-	if diff := cmp.Diff(want, (Limits{}).withDefaults()); diff != "" {
-		t.Errorf("zero Limits with defaults (-want +got):\n%s", diff)
+	// Raising the total alone, as --max-unpacked-bytes does, raises the per-entry limit too.
+	raised := DefaultLimits()
+	raised.MaxTotalBytes = 1 << 30
+	if got := raised.withDefaults().MaxEntryBytes; got != 1<<30 {
+		t.Errorf("MaxEntryBytes = %d after raising MaxTotalBytes, want %d", got, 1<<30)
 	}
 	got := Limits{MaxTotalBytes: 10, MaxDepth: -1}.withDefaults()
 	if got.MaxEntryBytes != 10 || got.MaxDepth != 3 {
@@ -158,7 +168,7 @@ func TestCopyCountsActualBytes(t *testing.T) {
 func TestCopyChecksContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	x := &extractor{ctx: ctx, lim: DefaultLimits(), res: &Result{}, buf: make([]byte, 32<<10)}
+	x := &extractor{ctx: ctx, lim: DefaultLimits().withDefaults(), res: &Result{}, buf: make([]byte, 32<<10)}
 	f := &zip.File{FileHeader: zip.FileHeader{Name: "big.bin", CompressedSize64: 1 << 30}}
 	var w countingWriter
 	_, err := x.copy(&archive{name: "test.zip"}, f, f.CompressedSize64, &w, cancelingReader{cancel})

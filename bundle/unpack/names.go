@@ -13,10 +13,14 @@ const (
 	reasonEscapes  = "path escapes the extraction directory"
 	reasonLinkOut  = "symlink points outside the archive: -> "
 	reasonTooLong  = "path longer than 4096 bytes"
+	reasonTooDeep  = "path deeper than 128 directories"
 
-	// maxNameLen is PATH_MAX on Linux: no runtime or tool can open a longer
-	// path, and it bounds the directory depth a single entry can create.
+	// maxNameLen is PATH_MAX on Linux: no runtime or tool can open a longer path.
 	maxNameLen = 4096
+	// maxNameDepth bounds the directories in one path, and so the work of
+	// writing one entry (each write resolves every level). Real trees, even
+	// nested node_modules, stay far below it.
+	maxNameDepth = 128
 )
 
 // entryPath returns the slash-separated, cleaned, relative path of the entry
@@ -36,6 +40,9 @@ func entryPath(raw string) (clean, reason string) {
 	}
 	if len(clean) > maxNameLen {
 		return "", reasonTooLong
+	}
+	if strings.Count(clean, "/") > maxNameDepth {
+		return "", reasonTooDeep
 	}
 	return clean, ""
 }

@@ -187,9 +187,12 @@ func (x *extractor) mkdirs(a *archive, dir string) error {
 		cur, rest = sub, dir[len(base)+1:]
 	}
 	for _, part := range strings.Split(rest, "/") {
-		next, err := mkdirIn(cur, part)
+		next, created, err := mkdirIn(cur, part)
 		if err != nil {
 			return err
+		}
+		if created {
+			x.dirs++
 		}
 		if cur != a.root {
 			cur.Close()
@@ -197,22 +200,24 @@ func (x *extractor) mkdirs(a *archive, dir string) error {
 		cur, base = next, path.Join(base, part)
 		a.dirs[base] = true
 	}
-	return nil
+	return x.lim.dirsError(a.name, x.dirs)
 }
 
 // mkdirIn creates the directory name in r if it does not exist, and opens it.
-func mkdirIn(r *os.Root, name string) (*os.Root, error) {
-	err := r.Mkdir(name, dirPerm)
+func mkdirIn(r *os.Root, name string) (dir *os.Root, created bool, err error) {
+	err = r.Mkdir(name, dirPerm)
 	switch {
 	case err == nil:
+		created = true
 		err = r.Chmod(name, dirPerm) // umask, and setgid inherited from the parent
 	case errors.Is(err, fs.ErrExist):
 		err = requireDir(r, name)
 	}
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return r.OpenRoot(name)
+	dir, err = r.OpenRoot(name)
+	return dir, created, err
 }
 
 // requireDir returns an ENOTDIR error unless name in r is a directory.
@@ -230,6 +235,9 @@ func requireDir(r *os.Root, name string) error {
 func (x *extractor) writeFailed(a *archive, raw string, err error) error {
 	if err == nil {
 		return nil
+	}
+	if errors.Is(err, ErrLimit) {
+		return err
 	}
 	var errno syscall.Errno
 	if !errors.As(err, &errno) || !isPathProblem(errno) {

@@ -33,6 +33,7 @@ type extractor struct {
 	lim     Limits
 	res     *Result
 	entries int    // entries counted so far, nested archives included
+	dirs    int    // directories created so far, bounded by MaxEntries too
 	buf     []byte // the one copy buffer, so memory does not grow with entry sizes
 }
 
