@@ -45,6 +45,10 @@ func sampleReport() *Report {
 				Triggers:  []bundle.Trigger{{Type: "http", Detail: "GET /orders (httpApi)", Auth: "none", Exposure: bundle.ExposurePublic}},
 				Exposure:  bundle.ExposurePublic,
 				Privilege: bundle.PrivilegeBroad, PrivilegeReasons: []string{"s3:* on *"},
+				Artifacts: []bundle.Artifact{
+					{Role: bundle.RoleCode, Name: "listOrders", Path: "listOrders.zip", SHA256: "00"},
+					{Role: bundle.RoleLayer, Name: "commonLibs", Path: "commonLibs.zip", SHA256: "11"},
+				},
 				Packages: []sbom.Package{
 					{Ecosystem: "npm", Name: "uuid", Version: "8.3.2", Artifact: "commonLibs"},
 					{Ecosystem: "npm", Name: "lodash", Version: "4.17.15", Artifact: "commonLibs"},

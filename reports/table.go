@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/fnaudit/fnaudit/bundle"
 )
 
 // writeTable writes one block per function: what it is, how it is reached,
@@ -58,6 +60,7 @@ func writeFunctionBlock(w io.Writer, fn *Function) {
 	fmt.Fprintln(tw, "  RISK\tSEVERITY\tID\tPACKAGE\tVERSION\tFIXED IN\tARTIFACT\tSUMMARY")
 	for _, f := range fn.Findings {
 		fixed := strings.Join(f.Fixed, ", ")
+		artifact := artifactLabel(fn, f.Artifact)
 		if fixed == "" {
 			fixed = "no fix"
 		}
@@ -66,9 +69,24 @@ func writeFunctionBlock(w io.Writer, fn *Function) {
 			risk += " (suppressed)"
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			risk, f.Severity, f.ID, f.Package, f.Version, fixed, f.Artifact, truncate(f.Summary, 60))
+			risk, f.Severity, f.ID, f.Package, f.Version, fixed, artifact, truncate(f.Summary, 60))
 	}
 	tw.Flush()
+}
+
+// artifactLabel says where in the function a package comes from: "code",
+// "image", or "layer NAME".
+func artifactLabel(fn *Function, name string) string {
+	for _, a := range fn.Artifacts {
+		if a.Name != name {
+			continue
+		}
+		if a.Role == bundle.RoleLayer {
+			return "layer " + name
+		}
+		return string(a.Role)
+	}
+	return name
 }
 
 // packageCounts says how many packages the function ships, per ecosystem.

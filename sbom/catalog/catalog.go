@@ -148,13 +148,33 @@ func location(p pkg.Package) string {
 	}
 	loc := strings.TrimPrefix(path.Clean("/"+locs[0].RealPath), "/")
 	if m, ok := p.Metadata.(pkg.JavaArchive); ok {
-		inner := strings.ReplaceAll(m.VirtualPath, ":", "!/")
-		if inner != "" {
-			loc = strings.TrimPrefix(path.Clean("/"+inner), "/")
+		if inner := archivePath(m.VirtualPath); inner != "" {
+			loc = inner
 		}
 		if m.PomProperties != nil && m.PomProperties.Path != "" {
 			loc += "!/" + strings.TrimPrefix(m.PomProperties.Path, "/")
 		}
 	}
 	return loc
+}
+
+// javaArchiveExts are the archive kinds syft's Java cataloguer opens.
+var javaArchiveExts = []string{".jar", ".war", ".ear", ".par", ".sar", ".nar", ".jpi", ".hpi", ".kar", ".lpkg", ".zip"}
+
+// archivePath turns syft's Java virtual path into fnaudit's location
+// notation. syft joins nested archives with ":" ("app.jar:BOOT-INF/lib/x.jar")
+// and also appends "group:artifact" for each extra pom.properties of a shaded
+// jar; only the archive segments are kept, joined with "!/".
+func archivePath(virtual string) string {
+	var segs []string
+	for _, s := range strings.Split(virtual, ":") {
+		s = strings.TrimPrefix(path.Clean("/"+s), "/")
+		for _, ext := range javaArchiveExts {
+			if strings.HasSuffix(strings.ToLower(s), ext) {
+				segs = append(segs, s)
+				break
+			}
+		}
+	}
+	return strings.Join(segs, "!/")
 }

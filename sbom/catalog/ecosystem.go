@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"path"
 	"strings"
 
 	"github.com/anchore/syft/syft/linux"
@@ -27,6 +28,9 @@ func osvIdentity(p pkg.Package, distro *linux.Release) (eco, name, version strin
 	case pkg.GemPkg:
 		return "RubyGems", name, version
 	case pkg.DotnetPkg:
+		if dotnetProject(p) {
+			return "", "", ""
+		}
 		return "NuGet", name, version
 	case pkg.PhpComposerPkg:
 		return "Packagist", name, version
@@ -137,4 +141,22 @@ func distroEcosystem(d *linux.Release) string {
 		return "Alpine:v" + parts[0] + "." + parts[1]
 	}
 	return ""
+}
+
+// dotnetProject says whether a deps.json entry is the function's own project
+// (first-party code): the project a deps.json is named after
+// ("OrdersFn.deps.json" describes project "OrdersFn"), which, unlike NuGet
+// packages, has no package hash.
+func dotnetProject(p pkg.Package) bool {
+	m, ok := p.Metadata.(pkg.DotnetDepsEntry)
+	if !ok || m.Sha512 != "" {
+		return false
+	}
+	for _, l := range p.Locations.ToSlice() {
+		base := path.Base(l.RealPath)
+		if strings.EqualFold(strings.TrimSuffix(base, ".deps.json"), p.Name) {
+			return true
+		}
+	}
+	return false
 }

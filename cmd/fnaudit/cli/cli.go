@@ -50,6 +50,12 @@ type env struct {
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first signal cancels the run, which then cleans up; a second one
+	// gets the default behaviour and ends the process at once.
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
 	app := newApp(e)
 	err := app.RunContext(ctx, args)
