@@ -8,6 +8,7 @@ import (
 	"runtime"
 
 	"github.com/fnaudit/fnaudit/bundle"
+	"github.com/fnaudit/fnaudit/bundle/loaders"
 	"github.com/fnaudit/fnaudit/bundle/unpack"
 	"github.com/fnaudit/fnaudit/reports"
 	"github.com/fnaudit/fnaudit/sbom"
@@ -48,7 +49,7 @@ func Run(ctx context.Context, cfg Config, path string) (*reports.Report, error) 
 	if cfg.Logger == nil {
 		cfg.Logger = DefaultConfig().Logger
 	}
-	app, err := bundle.Load(ctx, path)
+	app, err := bundle.Load(ctx, path, loaders.All())
 	if err != nil {
 		return nil, err
 	}

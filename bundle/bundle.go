@@ -1,5 +1,7 @@
 package bundle
 
+import "context"
+
 // Kind names the kind of deployment an application was read from, as written in
 // the report's application.kind field.
 type Kind string
@@ -88,12 +90,24 @@ type Artifact struct {
 	// Mount is where the platform places the artifact's contents at run time
 	// ("/var/task" for code, "/opt" for layers).
 	Mount string `json:"-"`
+	// Problem, when set, says why the artifact cannot be read locally (code
+	// in S3, an image only in a registry, an inline ZipFile): the function
+	// is reported incomplete with this reason instead of being unpacked.
+	Problem string `json:"-"`
 }
 
 // Trigger is one way a function is invoked.
 type Trigger struct {
-	Type     string   `json:"type"`
-	Detail   string   `json:"detail"`
+	// Type is the event source: http, url, sqs, sns, s3, schedule, stream,
+	// eventbridge, alb, websocket, cloudfront, cognito, iot, queue, timer,
+	// blob, eventhub, permission, ...
+	Type string `json:"type"`
+	// Detail says which one, in the manifest's words ("GET /orders
+	// (httpApi)", "queue PaymentsQueue").
+	Detail string `json:"detail"`
+	// Auth is how callers authenticate: none, iam, jwt, cognito, custom
+	// (a Lambda authorizer), api_key, function_key, admin_key, aws (an AWS
+	// service invokes it), or unresolved.
 	Auth     string   `json:"auth"`
 	Exposure Exposure `json:"exposure"`
 	Source   Location `json:"-"`
@@ -119,12 +133,17 @@ type Function struct {
 	Artifacts []Artifact
 	Triggers  []Trigger
 	Role      Role
+	// Standalone is set for a function given without a manifest (a lone
+	// zip): nothing is known of how it is invoked.
+	Standalone bool
 }
 
-// Exposure is the widest exposure of the function's triggers, or unknown when
-// it has none that are known.
+// Exposure is the widest exposure of the function's triggers. A function of
+// a manifest with no trigger can only be invoked by callers holding IAM
+// permission on it (another function, an API Gateway authorizer hook, a
+// step function): internal. A standalone function's exposure is unknown.
 func (f *Function) Exposure() Exposure {
-	if len(f.Triggers) == 0 {
+	if f.Standalone {
 		return ExposureUnknown
 	}
 	widest := ExposureInternal
@@ -142,4 +161,22 @@ type Application struct {
 	Kind      Kind
 	Manifest  string
 	Functions []*Function
+	// Warnings are things of the manifest fnaudit could not resolve but
+	// that did not stop it (an unresolved intrinsic, an unknown event
+	// type), each naming the file and line.
+	Warnings []string
+}
+
+// Loader reads one kind of deployment manifest.
+type Loader interface {
+	// Kind is the kind of application the loader produces.
+	Kind() Kind
+	// Detect says whether path (a file, or a directory that holds one at
+	// its conventional place) is this kind's manifest, and returns the
+	// manifest file.
+	Detect(path string) (manifest string, ok bool)
+	// Load reads the manifest. A manifest that cannot be parsed is an
+	// error naming the file and line; missing artifacts are not (they fail
+	// their function when the audit reads them).
+	Load(ctx context.Context, manifest string) (*Application, error)
 }

@@ -14,9 +14,12 @@ import (
 // audited; the CLI exits with code 2.
 var ErrInput = errors.New("input error")
 
-// Load reads the deployment at path: for now a single deployment zip (or a
-// Java function's jar), which becomes one function whose exposure is unknown.
-func Load(ctx context.Context, path string) (*Application, error) {
+// Load reads the deployment at path with the first loader that detects its
+// manifest (loaders are tried in order). A file no loader claims is one
+// function's deployment zip (or jar), whose exposure is unknown. A
+// directory no loader claims, or a manifest that cannot be parsed, is an
+// error wrapping [ErrInput].
+func Load(ctx context.Context, path string, loaders []Loader) (*Application, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -24,8 +27,20 @@ func Load(ctx context.Context, path string) (*Application, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrInput, path, notExistHint(err))
 	}
+	for _, l := range loaders {
+		manifest, ok := l.Detect(path)
+		if !ok {
+			continue
+		}
+		app, err := l.Load(ctx, manifest)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInput, err)
+		}
+		return app, nil
+	}
 	if fi.IsDir() {
-		return nil, fmt.Errorf("%w: %s is a directory and no deployment manifest loader is available yet: pass a deployment zip", ErrInput, path)
+		return nil, fmt.Errorf("%w: no deployment manifest found in %s: give the folder holding serverless.yml, "+
+			"template.yaml, cdk.out, a Terraform plan JSON or host.json, a manifest file, or a function's zip", ErrInput, path)
 	}
 	// A file is audited as a deployment zip whatever it holds: a corrupt or
 	// hostile one fails its function when it is unpacked (exit 3), it is not
@@ -52,6 +67,7 @@ func singleArtifact(path string) *Application {
 		Source:      Location{File: path},
 		Artifacts:   []Artifact{{Role: RoleCode, Name: name, Path: path, Mount: "/var/task"}},
 		Role:        Role{Privilege: PrivilegeUnknown},
+		Standalone:  true,
 	}
 	return &Application{Name: name, Kind: KindBundle, Manifest: path, Functions: []*Function{fn}}
 }

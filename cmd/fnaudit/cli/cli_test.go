@@ -295,3 +295,16 @@ func TestFormatHelpListsEveryFormat(t *testing.T) {
 		}
 	}
 }
+
+// TestScanToDevNull: an output path that is not a regular file (/dev/null,
+// a pipe) is written in place and never replaced by a regular file.
+func TestScanToDevNull(t *testing.T) {
+	r := run(t, "scan", "--db", testDB, "--format", "json=/dev/null", demoZip)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	fi, err := os.Stat("/dev/null")
+	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		t.Fatalf("/dev/null is no longer a device: %v %v", fi.Mode(), err)
+	}
+}

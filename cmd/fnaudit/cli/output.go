@@ -63,7 +63,21 @@ func writeOutputs(outs []output, r *reports.Report, stdout io.Writer) error {
 	return nil
 }
 
+// writeFile writes a report file. A regular file (or a new one) is written
+// beside its final name and renamed into place; anything else (/dev/null, a
+// named pipe, /dev/stderr) is written in place, never replaced.
 func writeFile(path string, write func(io.Writer) error) (err error) {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		if err := write(f); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return err
