@@ -9,7 +9,9 @@ import (
 	"io"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 
 	"golang.org/x/sync/errgroup"
 
@@ -32,50 +34,72 @@ type artifactSet struct {
 }
 
 func (s *artifactSet) result(a bundle.Artifact) *artifactResult {
+	if a.Problem != "" {
+		return &artifactResult{errors: []string{artifactLabel(a) + ": " + a.Problem}}
+	}
 	if r, ok := s.byPath[a.Path]; ok {
 		return r
 	}
 	return &artifactResult{errors: []string{fmt.Sprintf("%s: artifact was not catalogued", a.Path)}}
 }
 
+// artifactLabel names an artifact in messages: its path, else its role and
+// name.
+func artifactLabel(a bundle.Artifact) string {
+	if a.Path != "" {
+		return a.Path
+	}
+	return fmt.Sprintf("%s %s", a.Role, a.Name)
+}
+
+// kind is how an artifact is read.
+type kind int
+
+const (
+	kindZip    kind = iota // unpacked (zips inside too)
+	kindFolder             // copied under the same rules as a zip
+	kindAsIs               // copied as it is (a jar: syft opens it)
+	kindImage              // a container image archive
+)
+
+// job is one distinct artifact to catalogue.
+type job struct {
+	path string
+	role bundle.ArtifactRole
+	kind kind
+	res  *artifactResult
+}
+
 // catalogArtifacts unpacks and catalogues every distinct artifact of the
 // application once, at most cfg.Jobs at a time. Only a cancelled context is
 // an error; an artifact's own failure is recorded in its result.
 func catalogArtifacts(ctx context.Context, cfg Config, ws *unpack.Workspace, app *bundle.Application) (*artifactSet, error) {
-	paths := map[string]bool{}
-	for _, fn := range app.Functions {
-		for _, a := range fn.Artifacts {
-			paths[a.Path] = true
-		}
-	}
-	ordered := slices.Sorted(maps.Keys(paths))
-	results := make([]*artifactResult, len(ordered))
-
+	jobs := distinctJobs(app)
 	// The same content under two paths (a layer zip copied per function) is
-	// catalogued once: the digest is computed first, then the first path with
-	// that digest is catalogued and the others share its result.
-	for i, p := range ordered {
-		sum, err := fileSHA256(p)
-		results[i] = &artifactResult{sha256: sum}
-		if err != nil {
-			results[i].errors = []string{err.Error()}
+	// catalogued once: digests are computed first, then the first path with
+	// a digest is catalogued and the others share its result.
+	first := map[string]*job{}
+	var todo []*job
+	for _, j := range jobs {
+		if len(j.res.errors) > 0 {
+			continue
 		}
+		if j.res.sha256 != "" {
+			if f, dup := first[j.res.sha256]; dup {
+				j.res = f.res
+				continue
+			}
+			first[j.res.sha256] = j
+		}
+		todo = append(todo, j)
 	}
-	first := map[string]int{}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(cfg.Jobs, 1))
-	for i, p := range ordered {
-		r := results[i]
-		if len(r.errors) > 0 {
-			continue
-		}
-		if _, dup := first[r.sha256]; dup {
-			continue
-		}
-		first[r.sha256] = i
+	for _, j := range todo {
 		g.Go(func() error {
-			pkgs, errs := catalogOne(gctx, cfg, ws, p)
-			r.packages, r.errors = pkgs, errs
+			cfg.Logger.Info("cataloguing", "artifact", j.path)
+			pkgs, errs := catalogOne(gctx, cfg, ws, j)
+			j.res.packages, j.res.errors = pkgs, errs
 			return gctx.Err()
 		})
 	}
@@ -83,23 +107,69 @@ func catalogArtifacts(ctx context.Context, cfg Config, ws *unpack.Workspace, app
 		return nil, err
 	}
 	set := &artifactSet{byPath: map[string]*artifactResult{}}
-	for i, p := range ordered {
-		r := results[i]
-		if j, ok := first[r.sha256]; ok && j != i && len(r.errors) == 0 {
-			r.packages, r.errors = results[j].packages, results[j].errors
-		}
-		set.byPath[p] = r
+	for _, j := range jobs {
+		set.byPath[j.path] = j.res
 	}
 	return set, nil
 }
 
-// catalogOne unpacks one artifact into the workspace and catalogues it.
+// distinctJobs lists the application's artifacts once per path, in path
+// order, with their digests (files) or the error that stops them.
+func distinctJobs(app *bundle.Application) []*job {
+	byPath := map[string]*job{}
+	for _, fn := range app.Functions {
+		for _, a := range fn.Artifacts {
+			if a.Problem != "" || byPath[a.Path] != nil {
+				continue
+			}
+			byPath[a.Path] = &job{path: a.Path, role: a.Role}
+		}
+	}
+	var jobs []*job
+	for _, p := range slices.Sorted(maps.Keys(byPath)) {
+		j := byPath[p]
+		j.kind, j.res = inspect(j)
+		jobs = append(jobs, j)
+	}
+	return jobs
+}
+
+// inspect finds how an artifact is read and hashes it (files only).
+func inspect(j *job) (kind, *artifactResult) {
+	fi, err := os.Stat(j.path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return kindZip, &artifactResult{errors: []string{fmt.Sprintf(
+			"%s: artifact not found: build or package the function first (serverless package, sam build, cdk synth, terraform apply's archive step), or check the path", j.path)}}
+	case err != nil:
+		return kindZip, &artifactResult{errors: []string{fmt.Errorf("%s: reading artifact: %w", j.path, err).Error()}}
+	case fi.IsDir():
+		return kindFolder, &artifactResult{}
+	}
+	sum, err := fileSHA256(j.path)
+	if err != nil {
+		return kindZip, &artifactResult{errors: []string{err.Error()}}
+	}
+	k := kindZip
+	switch ext := strings.ToLower(filepath.Ext(j.path)); {
+	case j.role == bundle.RoleImage || ext == ".tar":
+		k = kindImage
+	case ext == ".jar" || ext == ".war" || ext == ".ear":
+		k = kindAsIs
+	}
+	return k, &artifactResult{sha256: sum}
+}
+
+// catalogOne brings one artifact into the workspace and catalogues it.
 // Entries the unpacker rejected make the artifact incomplete, but what was
 // safely extracted is still catalogued.
-func catalogOne(ctx context.Context, cfg Config, ws *unpack.Workspace, path string) ([]sbom.Package, []string) {
+func catalogOne(ctx context.Context, cfg Config, ws *unpack.Workspace, j *job) ([]sbom.Package, []string) {
+	if j.kind == kindImage {
+		return nil, []string{j.path + ": container image archives are not catalogued yet: audit the function's code zip, or scan the image with syft"}
+	}
 	dir, err := ws.MkdirTemp("artifact-*")
 	if err != nil {
-		return nil, []string{fmt.Errorf("%s: creating temp dir: %w", path, err).Error()}
+		return nil, []string{fmt.Errorf("%s: creating temp dir: %w", j.path, err).Error()}
 	}
 	// Free the disk as soon as the tree is catalogued: large applications
 	// would otherwise hold every artifact unpacked until the end of the run.
@@ -108,7 +178,15 @@ func catalogOne(ctx context.Context, cfg Config, ws *unpack.Workspace, path stri
 			cfg.Logger.Warn("removing unpacked artifact", "dir", dir, "err", err)
 		}
 	}()
-	res, err := unpack.Zip(ctx, path, dir, cfg.Limits)
+	var res *unpack.Result
+	switch j.kind {
+	case kindFolder:
+		res, err = unpack.Dir(ctx, j.path, dir, cfg.Limits)
+	case kindAsIs:
+		res, err = unpack.File(ctx, j.path, dir, cfg.Limits)
+	default:
+		res, err = unpack.Zip(ctx, j.path, dir, cfg.Limits)
+	}
 	if err != nil {
 		return nil, []string{err.Error()}
 	}
@@ -117,7 +195,7 @@ func catalogOne(ctx context.Context, cfg Config, ws *unpack.Workspace, path stri
 		errs = append(errs, rej.Error())
 	}
 	for _, n := range res.Notes {
-		cfg.Logger.Debug("unpack note", "artifact", path, "note", n)
+		cfg.Logger.Debug("unpack note", "artifact", j.path, "note", n)
 	}
 	pkgs, err := catalog.Dir(ctx, dir, "", catalog.Config{Parallelism: 1, ToolVersion: cfg.ToolVersion})
 	if err != nil {
@@ -126,20 +204,13 @@ func catalogOne(ctx context.Context, cfg Config, ws *unpack.Workspace, path stri
 	return pkgs, errs
 }
 
-// fileSHA256 hashes an artifact file; a missing file is reported in words
-// the user can act on.
+// fileSHA256 hashes an artifact file.
 func fileSHA256(path string) (string, error) {
 	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return "", fmt.Errorf("%s: artifact not found: build or package the function first, or check the path", path)
-	}
 	if err != nil {
 		return "", fmt.Errorf("%s: reading artifact: %w", path, err)
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.IsDir() {
-		return "", fmt.Errorf("%s: artifact is a directory; only zip artifacts are supported yet", path)
-	}
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
 		return "", fmt.Errorf("%s: reading artifact: %w", path, err)

@@ -71,7 +71,7 @@ func Run(ctx context.Context, cfg Config, path string) (*reports.Report, error) 
 	r := &reports.Report{
 		Schema:      reports.SchemaV1,
 		Tool:        reports.Tool{Name: "fnaudit", Version: cfg.ToolVersion},
-		Application: reports.Application{Name: app.Name, Kind: app.Kind, Manifest: app.Manifest},
+		Application: reports.Application{Name: app.Name, Kind: app.Kind, Manifest: app.Manifest, Warnings: app.Warnings},
 	}
 	warnings := map[string]bool{}
 	for _, fn := range app.Functions {
@@ -107,6 +107,11 @@ func auditFunction(ctx context.Context, db *vuln.DB, fn *bundle.Function, arts *
 	if f.Privilege == "" {
 		f.Privilege = bundle.PrivilegeUnknown
 	}
+	if len(fn.Artifacts) == 0 {
+		f.Status = reports.StatusIncomplete
+		f.Errors = append(f.Errors, fmt.Sprintf("%s: the manifest names no code for function %s", fn.Source.File, fn.Name))
+	}
+	var parts []layered
 	for _, a := range fn.Artifacts {
 		res := arts.result(a)
 		a.SHA256 = res.sha256
@@ -115,13 +120,25 @@ func auditFunction(ctx context.Context, db *vuln.DB, fn *bundle.Function, arts *
 			f.Status = reports.StatusIncomplete
 			f.Errors = append(f.Errors, res.errors...)
 		}
-		for _, p := range res.packages {
+		pkgs := make([]sbom.Package, len(res.packages))
+		for i, p := range res.packages {
 			p.Artifact = a.Name
-			f.Packages = append(f.Packages, p)
+			pkgs[i] = p
+		}
+		parts = append(parts, layered{artifact: a, packages: pkgs})
+	}
+	markShadowed(parts, fn.Handler)
+	var live []sbom.Package
+	for _, part := range parts {
+		f.Packages = append(f.Packages, part.packages...)
+		for _, p := range part.packages {
+			if !p.Shadowed {
+				live = append(live, p)
+			}
 		}
 	}
 	sbom.Sort(f.Packages)
-	findings, warns, err := db.Match(ctx, f.Packages)
+	findings, warns, err := db.Match(ctx, live)
 	if err != nil {
 		return f, nil, fmt.Errorf("matching %s: %w", fn.Name, err)
 	}

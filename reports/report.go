@@ -47,6 +47,9 @@ type Application struct {
 	Name     string      `json:"name"`
 	Kind     bundle.Kind `json:"kind"`
 	Manifest string      `json:"manifest"`
+	// Warnings are what the manifest loader could not resolve (an
+	// intrinsic, a variable, an unknown event type), naming file and line.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Function is one audited function.

@@ -138,9 +138,9 @@ func TestAssessReasonsAndOrder(t *testing.T) {
 	}
 	list := r.Functions[0]
 	wantReasons := []string{
-		"high GHSA-35jh-r3h4-6jhm in lodash@4.17.15 (commonLibs), fixed in 4.17.21",
-		"public trigger, auth none: GET /orders (httpApi)",
-		"role privilege broad: s3:* on *",
+		"high GHSA-35jh-r3h4-6jhm in lodash@4.17.15 (layer commonLibs), fixed in 4.17.21",
+		"reachable from the internet without authentication: http GET /orders (httpApi)",
+		"broad role: allows s3:* on *",
 	}
 	if diff := cmp.Diff(wantReasons, list.Risk.Reasons); diff != "" {
 		t.Errorf("reasons (-want +got):\n%s", diff)

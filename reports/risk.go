@@ -171,7 +171,7 @@ func assessFunction(fn *Function) {
 		return
 	}
 	f := fn.Findings[bestIdx]
-	fn.Risk.Reasons = append(fn.Risk.Reasons, findingReason(f.Finding))
+	fn.Risk.Reasons = append(fn.Risk.Reasons, findingReason(f.Finding, artifactLabel(fn, f.Artifact)))
 	if r := exposureReason(fn); r != "" {
 		fn.Risk.Reasons = append(fn.Risk.Reasons, r)
 	}
@@ -180,10 +180,10 @@ func assessFunction(fn *Function) {
 	}
 }
 
-func findingReason(f vuln.Finding) string {
+func findingReason(f vuln.Finding, from string) string {
 	s := fmt.Sprintf("%s %s in %s@%s", f.Severity, f.ID, f.Package, f.Version)
-	if f.Artifact != "" {
-		s += fmt.Sprintf(" (%s)", f.Artifact)
+	if from != "" {
+		s += fmt.Sprintf(" (%s)", from)
 	}
 	if len(f.Fixed) == 0 {
 		s += ", no fixed version"
@@ -201,8 +201,16 @@ func exposureReason(fn *Function) string {
 		return ""
 	}
 	for _, t := range fn.Triggers {
-		if t.Exposure == fn.Exposure {
-			return fmt.Sprintf("%s trigger, auth %s: %s", t.Exposure, t.Auth, t.Detail)
+		if t.Exposure != fn.Exposure {
+			continue
+		}
+		switch t.Exposure {
+		case bundle.ExposurePublic:
+			return fmt.Sprintf("reachable from the internet without authentication: %s %s", t.Type, t.Detail)
+		case bundle.ExposureAuthenticated:
+			return fmt.Sprintf("internet-facing behind %s authentication: %s %s", t.Auth, t.Type, t.Detail)
+		default:
+			return fmt.Sprintf("exposure unknown: %s %s (auth %s)", t.Type, t.Detail, t.Auth)
 		}
 	}
 	return string(fn.Exposure) + " trigger"
@@ -210,7 +218,7 @@ func exposureReason(fn *Function) string {
 
 func privilegeReason(fn *Function) string {
 	if len(fn.PrivilegeReasons) == 0 {
-		return fmt.Sprintf("role privilege %s", fn.Privilege)
+		return fmt.Sprintf("%s role", fn.Privilege)
 	}
-	return fmt.Sprintf("role privilege %s: %s", fn.Privilege, strings.Join(fn.PrivilegeReasons, "; "))
+	return fmt.Sprintf("%s role: allows %s", fn.Privilege, strings.Join(fn.PrivilegeReasons, "; "))
 }

@@ -23,6 +23,9 @@ func writeTable(w io.Writer, r *Report) error {
 		fmt.Fprintf(bw, " from %s", r.Application.Manifest)
 	}
 	fmt.Fprintln(bw)
+	for _, warn := range r.Application.Warnings {
+		fmt.Fprintf(bw, "warning: %s\n", warn)
+	}
 	for _, warn := range r.Database.Warnings {
 		fmt.Fprintf(bw, "warning: %s\n", warn)
 	}
@@ -40,7 +43,16 @@ func writeFunctionBlock(w io.Writer, fn *Function) {
 	if fn.Runtime != "" {
 		fmt.Fprintf(w, " [%s]", fn.Runtime)
 	}
-	fmt.Fprintf(w, "  exposure %s, privilege %s, risk %s\n", fn.Exposure, fn.Privilege, fn.Risk.Level)
+	fmt.Fprintf(w, "  risk %s, exposure %s, privilege %s\n", fn.Risk.Level, fn.Exposure, fn.Privilege)
+	for _, t := range fn.Triggers {
+		fmt.Fprintf(w, "  trigger  %s %s (auth %s): %s\n", t.Type, t.Detail, t.Auth, t.Exposure)
+	}
+	if len(fn.PrivilegeReasons) > 0 {
+		fmt.Fprintf(w, "  role     %s: %s\n", fn.Privilege, strings.Join(fn.PrivilegeReasons, "; "))
+	}
+	for _, reason := range fn.Risk.Reasons {
+		fmt.Fprintf(w, "  why      %s\n", reason)
+	}
 	if fn.Status == StatusIncomplete {
 		fmt.Fprintln(w, "  INCOMPLETE: this function could not be fully audited")
 		for _, e := range fn.Errors {
@@ -102,7 +114,17 @@ func packageCounts(fn *Function) string {
 	for _, eco := range slices.Sorted(maps.Keys(per)) {
 		parts = append(parts, fmt.Sprintf("%s %d", eco, per[eco]))
 	}
-	return fmt.Sprintf("%d packages (%s)", len(fn.Packages), strings.Join(parts, ", "))
+	shadowed := 0
+	for _, p := range fn.Packages {
+		if p.Shadowed {
+			shadowed++
+		}
+	}
+	s := fmt.Sprintf("%d packages (%s)", len(fn.Packages), strings.Join(parts, ", "))
+	if shadowed > 0 {
+		s += fmt.Sprintf(", %d shadowed by the code or a later layer", shadowed)
+	}
+	return s
 }
 
 func writeSummary(w io.Writer, s Summary) {

@@ -23,6 +23,11 @@ type Package struct {
 	// package is installed (a package.json, a METADATA file, a jar's
 	// pom.properties, a binary). "a.jar!/META-INF/..." steps into an archive.
 	Location string `json:"location"`
+	// Shadowed is set when the runtime never loads this copy: a layer's
+	// package that the function's own code also installs (Node and Python
+	// resolve /var/task first), or that a later layer overwrites at the same
+	// path. Shadowed packages are listed but not matched.
+	Shadowed bool `json:"shadowed,omitempty"`
 }
 
 // Key identifies a package independently of where it was found.
