@@ -143,7 +143,7 @@ func checkPackages(t *testing.T, want map[pkgKey]string, fn reports.Function) {
 	}
 }
 
-func checkAdvisories(t *testing.T, pkgs map[pkgKey]string, peer map[pkgKey][]string, fn reports.Function) {
+func checkAdvisories[V any](t *testing.T, pkgs map[pkgKey]V, peer map[pkgKey][]string, fn reports.Function) {
 	t.Helper()
 	ids := map[pkgKey][][]string{} // per package, each finding's ID and aliases
 	for _, f := range fn.Findings {

@@ -46,10 +46,11 @@ func ParseStatements(raw any) ([]Statement, error) {
 		}
 		effect, _ := m["Effect"].(string)
 		out = append(out, Statement{
-			Effect:     effect,
-			Actions:    stringList(m["Action"]),
-			NotActions: stringList(m["NotAction"]),
-			Resources:  stringList(m["Resource"]),
+			Effect:       effect,
+			Actions:      stringList(m["Action"]),
+			NotActions:   stringList(m["NotAction"]),
+			Resources:    stringList(m["Resource"]),
+			NotResources: stringList(m["NotResource"]),
 		})
 	}
 	return out, nil

@@ -35,6 +35,9 @@ type Statement struct {
 	Actions    []string
 	NotActions []string
 	Resources  []string
+	// NotResources, when set, means every resource but these: for the
+	// rating it is as wide as "*".
+	NotResources []string
 }
 
 // Policy is what a role is made of.
@@ -63,6 +66,17 @@ var (
 	adminManaged = []string{"administratoraccess", "iamfullaccess", "administratoraccess-amplify"}
 	broadManaged = []string{"poweruseraccess", "readonlyaccess"}
 )
+
+// operational are actions every function needs on "*" to run at all
+// (writing its logs and traces, VPC network interfaces): granting them on
+// any resource does not widen what a compromised function can reach.
+var operational = []string{
+	"logs:createloggroup", "logs:createlogstream", "logs:putlogevents", "logs:describelogstreams",
+	"xray:puttracesegments", "xray:puttelemetryrecords", "xray:getsamplingrules", "xray:getsamplingtargets",
+	"cloudwatch:putmetricdata",
+	"ec2:createnetworkinterface", "ec2:deletenetworkinterface", "ec2:describenetworkinterfaces",
+	"ec2:assignprivateipaddresses", "ec2:unassignprivateipaddresses",
+}
 
 // readPrefixes are action name prefixes that only read.
 var readPrefixes = []string{"get", "list", "describe", "batchget", "query", "scan", "head", "lookup", "search", "select", "view", "check", "test"}
@@ -123,8 +137,12 @@ func rank(p bundle.Privilege) int {
 
 // rateStatement rates one Allow statement.
 func rateStatement(s Statement) (bundle.Privilege, string) {
-	anyResource := slices.ContainsFunc(s.Resources, func(r string) bool { return r == "*" || r == "arn:aws:*:*:*:*" })
+	anyResource := len(s.NotResources) > 0 ||
+		slices.ContainsFunc(s.Resources, func(r string) bool { return r == "*" || r == "arn:aws:*:*:*:*" })
 	on := "on " + strings.Join(s.Resources, ", ")
+	if len(s.NotResources) > 0 {
+		on = "on every resource except " + strings.Join(s.NotResources, ", ")
+	}
 	if len(s.NotActions) > 0 {
 		if anyResource {
 			return bundle.PrivilegeAdmin, fmt.Sprintf("every action except %s on *", strings.Join(s.NotActions, ", "))
@@ -163,7 +181,7 @@ func rateAction(a string, anyResource bool) bundle.Privilege {
 	if name == "*" {
 		return bundle.PrivilegeBroad
 	}
-	if anyResource && !readOnly(name) {
+	if anyResource && !readOnly(name) && !slices.Contains(operational, a) {
 		return bundle.PrivilegeBroad
 	}
 	return bundle.PrivilegeScoped

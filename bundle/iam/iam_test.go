@@ -34,6 +34,12 @@ func TestRate(t *testing.T) {
 		{"writes on named resources are scoped", Policy{Statements: []Statement{allow([]string{"dynamodb:PutItem", "sqs:SendMessage"}, "arn:aws:dynamodb:x:1:table/t")}}, bundle.PrivilegeScoped, nil},
 		{"deny is ignored", Policy{Statements: []Statement{{Effect: "Deny", Actions: []string{"*"}, Resources: []string{"*"}}, allow([]string{"s3:GetObject"}, "arn:aws:s3:::b/*")}}, bundle.PrivilegeScoped, nil},
 		{"basic execution role is scoped", Policy{Managed: []string{"arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}}, bundle.PrivilegeScoped, nil},
+		{"lambda logging and VPC access on star are scoped", Policy{Statements: []Statement{
+			allow([]string{"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}, "*"),
+			allow([]string{"ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:DescribeNetworkInterfaces"}, "*"),
+		}}, bundle.PrivilegeScoped, nil},
+		{"not resource reads as any resource", Policy{Statements: []Statement{{Effect: "Allow", Actions: []string{"s3:PutObject"}, NotResources: []string{"arn:aws:s3:::audit/*"}}}},
+			bundle.PrivilegeBroad, []string{"s3:PutObject on every resource except arn:aws:s3:::audit/*"}},
 		{"nothing known", Policy{}, bundle.PrivilegeUnknown, nil},
 		{"imported role", Policy{Unknown: "role arn:aws:iam::1:role/x is defined outside the template"}, bundle.PrivilegeUnknown, []string{"role arn:aws:iam::1:role/x is defined outside the template"}},
 		{"admin wins over unknown parts", Policy{Statements: []Statement{allow([]string{"*"}, "*")}, Unknown: "policy p unresolved"}, bundle.PrivilegeAdmin, []string{"* on *"}},

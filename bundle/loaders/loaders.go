@@ -5,10 +5,15 @@ package loaders
 
 import (
 	"github.com/fnaudit/fnaudit/bundle"
+	"github.com/fnaudit/fnaudit/bundle/serverless"
+	"github.com/fnaudit/fnaudit/bundle/terraform"
 )
 
 // All returns the manifest loaders in detection order: Serverless Framework,
 // SAM/CloudFormation, CDK, Terraform plan, Azure Functions.
 func All() []bundle.Loader {
-	return []bundle.Loader{}
+	return []bundle.Loader{
+		serverless.New(),
+		terraform.New(),
+	}
 }
