@@ -33,9 +33,9 @@ func TestCorpusTenantAdmin(t *testing.T) {
 	}
 	build := filepath.Join(dir, "build")
 	wantArtifacts := map[string][]string{
-		"signup":                   {filepath.Join(build, "signup.zip"), filepath.Join(build, "tenant-common-layer.zip")},
-		"events":                   {filepath.Join(build, "events.zip"), filepath.Join(build, "tenant-common-layer.zip")},
-		"provision":                {filepath.Join(build, "provision.zip")},
+		"signup":    {filepath.Join(build, "signup.zip"), filepath.Join(build, "tenant-common-layer.zip")},
+		"events":    {filepath.Join(build, "events.zip"), filepath.Join(build, "tenant-common-layer.zip")},
+		"provision": {filepath.Join(build, "provision.zip")},
 	}
 	exposure := corpusExposure(t, corpus, "tenant-admin")
 	got := map[string][]string{}
