@@ -18,11 +18,11 @@ build:
 ## Tests reading ../shared (the corpus, the full OSV database) skip, saying
 ## so, when it is absent.
 test:
-	CGO_ENABLED=1 $(GO) test -race ./...
+	CGO_ENABLED=1 $(GO) test -race -timeout 30m ./...
 
 ## test-corpus: the tests on ../shared only; fails when ../shared is absent.
 test-corpus:
-	FNAUDIT_REQUIRE_SHARED=1 CGO_ENABLED=1 $(GO) test -race -count=1 -run 'Corpus|Shared|Peer' ./...
+	FNAUDIT_REQUIRE_SHARED=1 CGO_ENABLED=1 $(GO) test -race -timeout 30m -count=1 -run 'Corpus|Shared|Peer' ./...
 
 ## lint: gofmt, go vet, staticcheck
 lint:
