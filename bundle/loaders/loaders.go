@@ -5,6 +5,7 @@ package loaders
 
 import (
 	"github.com/fnaudit/fnaudit/bundle"
+	"github.com/fnaudit/fnaudit/bundle/cloudformation"
 	"github.com/fnaudit/fnaudit/bundle/serverless"
 	"github.com/fnaudit/fnaudit/bundle/terraform"
 )
@@ -14,6 +15,8 @@ import (
 func All() []bundle.Loader {
 	return []bundle.Loader{
 		serverless.New(),
+		cloudformation.New(),
+		cloudformation.NewCDK(),
 		terraform.New(),
 	}
 }
