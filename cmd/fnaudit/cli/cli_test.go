@@ -136,6 +136,19 @@ func TestScanDemo(t *testing.T) {
 	}
 }
 
+// TestFlagsAfterPath: flags may follow the PATH, as users of other scanners
+// write them; "--" ends the flags.
+func TestFlagsAfterPath(t *testing.T) {
+	r := run(t, "scan", demoZip, "--db", testDB, "--fail-on", "high", "-q")
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1 (the gate read --fail-on high); stderr:\n%s", r.code, r.stderr)
+	}
+	r = run(t, "scan", "--db", testDB, "--", demoZip)
+	if r.code != 0 {
+		t.Fatalf("with --: exit %d; stderr:\n%s", r.code, r.stderr)
+	}
+}
+
 func TestScanGate(t *testing.T) {
 	tests := []struct {
 		failOn string
@@ -165,8 +178,8 @@ func TestScanUsageErrors(t *testing.T) {
 		args       []string
 		wantStderr string
 	}{
-		{"no path", []string{"scan", "--db", testDB}, "scan needs a PATH"},
-		{"two paths", []string{"scan", "--db", testDB, demoZip, demoZip}, "scan needs a PATH"},
+		{"no path", []string{"scan", "--db", testDB}, "scan needs one PATH"},
+		{"two paths", []string{"scan", "--db", testDB, demoZip, demoZip}, "scan needs one PATH"},
 		{"missing path", []string{"scan", "--db", testDB, filepath.Join(tmp, "nope.zip")}, "nope.zip: no such file"},
 		{"unknown format", []string{"scan", "--db", testDB, "--format", "xml", demoZip}, `unknown format "xml"`},
 		{"two formats on stdout", []string{"scan", "--db", testDB, "--format", "json", "--format", "table", demoZip}, "both write to stdout"},

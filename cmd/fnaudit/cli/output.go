@@ -111,4 +111,4 @@ func formatHelp() string {
 	return b.String()
 }
 
-var errNoPath = errors.New("scan needs a PATH: a function's deployment zip")
+var errNoPath = errors.New("scan needs one PATH: an application folder or manifest (serverless.yml, template.yaml, cdk.out, a Terraform plan JSON, host.json), or a function's zip")
