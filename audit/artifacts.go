@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/fnaudit/fnaudit/bundle"
+	"github.com/fnaudit/fnaudit/bundle/image"
 	"github.com/fnaudit/fnaudit/bundle/unpack"
 	"github.com/fnaudit/fnaudit/sbom"
 	"github.com/fnaudit/fnaudit/sbom/catalog"
@@ -37,7 +38,7 @@ func (s *artifactSet) result(a bundle.Artifact) *artifactResult {
 	if a.Problem != "" {
 		return &artifactResult{errors: []string{artifactLabel(a) + ": " + a.Problem}}
 	}
-	if r, ok := s.byPath[a.Path]; ok {
+	if r, ok := s.byPath[key(a)]; ok {
 		return r
 	}
 	return &artifactResult{errors: []string{fmt.Sprintf("%s: artifact was not catalogued", a.Path)}}
@@ -65,9 +66,19 @@ const (
 // job is one distinct artifact to catalogue.
 type job struct {
 	path string
+	ref  string // the image inside an image archive
 	role bundle.ArtifactRole
 	kind kind
 	res  *artifactResult
+}
+
+// key identifies an artifact in an application: its path, and for an image
+// archive the image in it.
+func key(a bundle.Artifact) string {
+	if a.Ref == "" {
+		return a.Path
+	}
+	return a.Path + "#" + a.Ref
 }
 
 // catalogArtifacts unpacks and catalogues every distinct artifact of the
@@ -85,11 +96,12 @@ func catalogArtifacts(ctx context.Context, cfg Config, ws *unpack.Workspace, app
 			continue
 		}
 		if j.res.sha256 != "" {
-			if f, dup := first[j.res.sha256]; dup {
+			id := j.res.sha256 + "#" + j.ref
+			if f, dup := first[id]; dup {
 				j.res = f.res
 				continue
 			}
-			first[j.res.sha256] = j
+			first[id] = j
 		}
 		todo = append(todo, j)
 	}
@@ -108,7 +120,7 @@ func catalogArtifacts(ctx context.Context, cfg Config, ws *unpack.Workspace, app
 	}
 	set := &artifactSet{byPath: map[string]*artifactResult{}}
 	for _, j := range jobs {
-		set.byPath[j.path] = j.res
+		set.byPath[j.key()] = j.res
 	}
 	return set, nil
 }
@@ -119,10 +131,10 @@ func distinctJobs(app *bundle.Application) []*job {
 	byPath := map[string]*job{}
 	for _, fn := range app.Functions {
 		for _, a := range fn.Artifacts {
-			if a.Problem != "" || byPath[a.Path] != nil {
+			if a.Problem != "" || byPath[key(a)] != nil {
 				continue
 			}
-			byPath[a.Path] = &job{path: a.Path, role: a.Role}
+			byPath[key(a)] = &job{path: a.Path, ref: a.Ref, role: a.Role}
 		}
 	}
 	var jobs []*job
@@ -164,9 +176,6 @@ func inspect(j *job) (kind, *artifactResult) {
 // Entries the unpacker rejected make the artifact incomplete, but what was
 // safely extracted is still catalogued.
 func catalogOne(ctx context.Context, cfg Config, ws *unpack.Workspace, j *job) ([]sbom.Package, []string) {
-	if j.kind == kindImage {
-		return nil, []string{j.path + ": container image archives are not catalogued yet: audit the function's code zip, or scan the image with syft"}
-	}
 	dir, err := ws.MkdirTemp("artifact-*")
 	if err != nil {
 		return nil, []string{fmt.Errorf("%s: creating temp dir: %w", j.path, err).Error()}
@@ -178,6 +187,9 @@ func catalogOne(ctx context.Context, cfg Config, ws *unpack.Workspace, j *job) (
 			cfg.Logger.Warn("removing unpacked artifact", "dir", dir, "err", err)
 		}
 	}()
+	if j.kind == kindImage {
+		return catalogImage(ctx, cfg, j, dir)
+	}
 	var res *unpack.Result
 	switch j.kind {
 	case kindFolder:
@@ -190,6 +202,17 @@ func catalogOne(ctx context.Context, cfg Config, ws *unpack.Workspace, j *job) (
 	if err != nil {
 		return nil, []string{err.Error()}
 	}
+	errs := unpackProblems(cfg, j, res)
+	pkgs, err := catalog.Dir(ctx, dir, "", catalog.Config{Parallelism: 1, ToolVersion: cfg.ToolVersion})
+	if err != nil {
+		errs = append(errs, err.Error())
+	}
+	return pkgs, errs
+}
+
+// unpackProblems lists the rejected entries of an unpacked artifact (they
+// make it incomplete) and logs its notes.
+func unpackProblems(cfg Config, j *job, res *unpack.Result) []string {
 	var errs []string
 	for _, rej := range res.Rejected {
 		errs = append(errs, rej.Error())
@@ -197,9 +220,35 @@ func catalogOne(ctx context.Context, cfg Config, ws *unpack.Workspace, j *job) (
 	for _, n := range res.Notes {
 		cfg.Logger.Debug("unpack note", "artifact", j.path, "note", n)
 	}
+	return errs
+}
+
+// catalogImage flattens a container image (its layers applied in order,
+// whiteouts honoured) into dir and catalogues the root filesystem. Each
+// package's location names the layer that last wrote its file:
+// "<layer blob in the archive>!/<path in the image>".
+func catalogImage(ctx context.Context, cfg Config, j *job, dir string) ([]sbom.Package, []string) {
+	im, err := image.Open(ctx, j.path, j.ref)
+	if errors.Is(err, image.ErrRefNotFound) {
+		im, err = image.Open(ctx, j.path, "") // the archive's only image
+	}
+	if err != nil {
+		return nil, []string{err.Error()}
+	}
+	res, err := im.Flatten(ctx, dir, cfg.ImageLimits)
+	if err != nil {
+		return nil, []string{err.Error()}
+	}
+	errs := unpackProblems(cfg, j, &res.Result)
 	pkgs, err := catalog.Dir(ctx, dir, "", catalog.Config{Parallelism: 1, ToolVersion: cfg.ToolVersion})
 	if err != nil {
 		errs = append(errs, err.Error())
+	}
+	for i := range pkgs {
+		file, _, _ := strings.Cut(pkgs[i].Location, "!/")
+		if layer := res.Origin(file); layer != "" {
+			pkgs[i].Location = layer + "!/" + pkgs[i].Location
+		}
 	}
 	return pkgs, errs
 }
@@ -217,3 +266,5 @@ func fileSHA256(path string) (string, error) {
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
+
+func (j *job) key() string { return key(bundle.Artifact{Path: j.path, Ref: j.ref}) }

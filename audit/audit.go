@@ -8,6 +8,7 @@ import (
 	"runtime"
 
 	"github.com/fnaudit/fnaudit/bundle"
+	"github.com/fnaudit/fnaudit/bundle/image"
 	"github.com/fnaudit/fnaudit/bundle/loaders"
 	"github.com/fnaudit/fnaudit/bundle/unpack"
 	"github.com/fnaudit/fnaudit/reports"
@@ -22,8 +23,10 @@ type Config struct {
 	// Workspace holds everything the run unpacks. When nil, Run makes one
 	// under the system temp dir and removes it before returning.
 	Workspace *unpack.Workspace
-	// Limits bound the unpacking of each artifact.
+	// Limits bound the unpacking of each zip or folder artifact.
 	Limits unpack.Limits
+	// ImageLimits bound the flattening of each container image.
+	ImageLimits unpack.Limits
 	// Policy decides the gate.
 	Policy reports.Policy
 	// Jobs is how many artifacts are unpacked and catalogued at once.
@@ -37,10 +40,11 @@ type Config struct {
 // DefaultConfig returns the defaults the CLI starts from.
 func DefaultConfig() Config {
 	return Config{
-		Limits: unpack.DefaultLimits(),
-		Policy: reports.Policy{FailOn: reports.LevelNone},
-		Jobs:   runtime.GOMAXPROCS(0),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Limits:      unpack.DefaultLimits(),
+		ImageLimits: image.DefaultLimits(),
+		Policy:      reports.Policy{FailOn: reports.LevelNone},
+		Jobs:        runtime.GOMAXPROCS(0),
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 }
 

@@ -87,8 +87,11 @@ type Artifact struct {
 	// SHA256 is the hex digest of the artifact file (empty for folders until
 	// computed, and when the file could not be read).
 	SHA256 string `json:"sha256,omitempty"`
+	// Ref picks the image inside an image archive that holds several (a
+	// RepoTag such as "123.dkr.ecr.eu-west-1.amazonaws.com/app:1.2").
+	Ref string `json:"ref,omitempty"`
 	// Mount is where the platform places the artifact's contents at run time
-	// ("/var/task" for code, "/opt" for layers).
+	// ("/var/task" for code, "/opt" for layers, "/" for an image).
 	Mount string `json:"-"`
 	// Problem, when set, says why the artifact cannot be read locally (code
 	// in S3, an image only in a registry, an inline ZipFile): the function

@@ -38,7 +38,7 @@ func Load(ctx context.Context, path string, loaders []Loader) (*Application, err
 		}
 		return app, nil
 	}
-	if fi.IsDir() {
+	if fi.IsDir() && !isOCILayout(path) {
 		return nil, fmt.Errorf("%w: no deployment manifest found in %s: give the folder holding serverless.yml, "+
 			"template.yaml, cdk.out, a Terraform plan JSON or host.json, a manifest file, or a function's zip", ErrInput, path)
 	}
@@ -61,13 +61,43 @@ func notExistHint(err error) error {
 func singleArtifact(path string) *Application {
 	base := filepath.Base(path)
 	name := strings.TrimSuffix(base, filepath.Ext(base))
+	art := Artifact{Role: RoleCode, Name: name, Path: path, Mount: "/var/task"}
+	pkgType := "zip"
+	if isOCILayout(path) || isTar(path) {
+		art.Role, art.Mount, pkgType = RoleImage, "/", "image"
+	}
 	fn := &Function{
 		Name:        name,
-		PackageType: "zip",
+		PackageType: pkgType,
 		Source:      Location{File: path},
-		Artifacts:   []Artifact{{Role: RoleCode, Name: name, Path: path, Mount: "/var/task"}},
+		Artifacts:   []Artifact{art},
 		Role:        Role{Privilege: PrivilegeUnknown},
 		Standalone:  true,
 	}
 	return &Application{Name: name, Kind: KindBundle, Manifest: path, Functions: []*Function{fn}}
+}
+
+// isOCILayout says whether dir is an OCI image layout (it holds an
+// oci-layout file).
+func isOCILayout(dir string) bool {
+	fi, err := os.Stat(filepath.Join(dir, "oci-layout"))
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// isTar says whether path is a tar archive (docker save output, an OCI
+// layout tar): by its name, or by the ustar magic at offset 257.
+func isTar(path string) bool {
+	if strings.EqualFold(filepath.Ext(path), ".tar") {
+		return true
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	magic := make([]byte, 5)
+	if _, err := f.ReadAt(magic, 257); err != nil {
+		return false
+	}
+	return string(magic) == "ustar"
 }

@@ -198,8 +198,8 @@ func (b *builder) image(r *resource, name string, uri *node, meta *node) bundle.
 		}
 		candidates = append(candidates, strings.ToLower(name)+":"+tag)
 	}
-	if p := b.images.find(b.ctx, candidates); p != "" {
-		return bundle.Artifact{Role: bundle.RoleImage, Name: name, Path: p, Mount: mount(bundle.RoleImage)}
+	if p, ref := b.images.find(b.ctx, candidates); p != "" {
+		return bundle.Artifact{Role: bundle.RoleImage, Name: name, Path: p, Ref: ref, Mount: mount(bundle.RoleImage)}
 	}
 	switch {
 	case v != nil && v.kind == kindString:

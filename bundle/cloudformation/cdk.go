@@ -390,8 +390,8 @@ func (a *cdkAssets) artifact(b *builder, r *resource, role bundle.ArtifactRole, 
 	}
 	if role == bundle.RoleImage || r.meta.get("aws:asset:dockerfile-path") != nil {
 		hash := strings.TrimPrefix(filepath.Base(p), "asset.")
-		if found := b.images.find(b.ctx, []string{"cdkasset-" + hash}); found != "" {
-			return bundle.Artifact{Role: bundle.RoleImage, Name: name, Path: found, Mount: mount(bundle.RoleImage)}, true
+		if found, ref := b.images.find(b.ctx, []string{"cdkasset-" + hash}); found != "" {
+			return bundle.Artifact{Role: bundle.RoleImage, Name: name, Path: found, Ref: ref, Mount: mount(bundle.RoleImage)}, true
 		}
 		return problem(bundle.RoleImage, name, "image is built at deploy time from the Docker context %s: build it "+
 			"(`docker build -t cdkasset-%s %s`), save it next to the app (`docker save cdkasset-%s -o %s.tar`) and audit again",

@@ -42,9 +42,9 @@ func newImageIndex(root string, w *warnings) *imageIndex {
 }
 
 // find returns the first archive holding one of the references, or "".
-func (x *imageIndex) find(ctx context.Context, refs []string) string {
+func (x *imageIndex) find(ctx context.Context, refs []string) (path, ref string) {
 	if len(refs) == 0 || x == nil {
-		return ""
+		return "", ""
 	}
 	if !x.searched {
 		x.searched = true
@@ -52,10 +52,10 @@ func (x *imageIndex) find(ctx context.Context, refs []string) string {
 	}
 	for _, r := range refs {
 		if paths := x.refs[normalizeRef(r)]; len(paths) > 0 {
-			return paths[0]
+			return paths[0], r
 		}
 	}
-	return ""
+	return "", ""
 }
 
 // search walks the root down to imageSearchDepth for *.tar files,

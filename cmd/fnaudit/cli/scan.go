@@ -10,6 +10,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/fnaudit/fnaudit/audit"
+	"github.com/fnaudit/fnaudit/bundle/image"
 	"github.com/fnaudit/fnaudit/bundle/unpack"
 	"github.com/fnaudit/fnaudit/reports"
 )
@@ -20,9 +21,11 @@ func scanCommand(e *env) *ucli.Command {
 		Name:      "scan",
 		Usage:     "audit every function found at PATH",
 		ArgsUsage: "PATH",
-		Description: "PATH is a function's deployment zip (or a Java function's jar). " +
-			"fnaudit unpacks it safely, catalogues the packages it ships with syft and matches them " +
-			"offline against the OSV database given by --db.",
+		Description: "PATH is an application: a folder holding its deployment manifest (Serverless " +
+			"Framework, SAM/CloudFormation, CDK cdk.out, Terraform plan JSON, Azure Functions host.json) or the " +
+			"manifest file itself; or one function's deployment zip, jar or container image archive " +
+			"(docker save tar, OCI layout). fnaudit unpacks exactly what each function runs, catalogues " +
+			"the packages with syft and matches them offline against the OSV database given by --db.",
 		Flags: []ucli.Flag{
 			dbFlag(e),
 			&ucli.StringSliceFlag{Name: "format", Aliases: []string{"f"}, Usage: formatHelp()},
@@ -37,6 +40,8 @@ func scanCommand(e *env) *ucli.Command {
 			&ucli.Int64Flag{Name: "max-ratio", Value: lim.MaxRatio,
 				Usage: "bound on an entry's compression ratio (entries over 1 MiB)"},
 			&ucli.IntFlag{Name: "max-depth", Value: lim.MaxDepth, Usage: "bound on archive nesting (a zip in a zip is depth 2)"},
+			&ucli.Int64Flag{Name: "max-image-bytes", Value: image.DefaultLimits().MaxTotalBytes,
+				Usage: "bound on the bytes one container image may unpack to (Lambda allows 10 GB images)"},
 			&ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing on stderr but errors"},
 			&ucli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print progress and diagnostics on stderr"},
 		},
@@ -79,6 +84,7 @@ func scanConfig(c *ucli.Context, e *env) (audit.Config, []output, error) {
 	cfg.Limits.MaxEntries = c.Int("max-entries")
 	cfg.Limits.MaxRatio = c.Int64("max-ratio")
 	cfg.Limits.MaxDepth = c.Int("max-depth")
+	cfg.ImageLimits.MaxTotalBytes = c.Int64("max-image-bytes")
 	cfg.Logger = newLogger(e, c.Bool("quiet"), c.Bool("verbose"))
 	outs, err := parseOutputs(c.StringSlice("format"))
 	if err != nil {
