@@ -101,16 +101,19 @@ type Artifact struct {
 
 // Trigger is one way a function is invoked.
 type Trigger struct {
-	// Type is the event source: http, url, sqs, sns, s3, schedule, stream,
-	// eventbridge, alb, websocket, cloudfront, cognito, iot, queue, timer,
-	// blob, eventhub, permission, ...
+	// Type is the event source, lower case: http, url, sqs, sns, s3,
+	// schedule, stream, eventbridge, alb, websocket, cloudfront, cognito,
+	// iot, kafka, mq, logs, alexa, permission (AWS); queue, timer, blob,
+	// eventhub, servicebus, cosmosdb, ... (Azure); pubsub, storage,
+	// firestore, event (GCP); unknown.
 	Type string `json:"type"`
 	// Detail says which one, in the manifest's words ("GET /orders
 	// (httpApi)", "queue PaymentsQueue").
 	Detail string `json:"detail"`
 	// Auth is how callers authenticate: none, iam, jwt, cognito, custom
 	// (a Lambda authorizer), api_key, function_key, admin_key, aws (an AWS
-	// service invokes it), or unresolved.
+	// service invokes it), platform (an Azure service or host invokes it),
+	// gcp (a Google Cloud service invokes it), or unresolved.
 	Auth     string   `json:"auth"`
 	Exposure Exposure `json:"exposure"`
 	Source   Location `json:"-"`

@@ -5,6 +5,7 @@ package loaders
 
 import (
 	"github.com/fnaudit/fnaudit/bundle"
+	"github.com/fnaudit/fnaudit/bundle/azure"
 	"github.com/fnaudit/fnaudit/bundle/cloudformation"
 	"github.com/fnaudit/fnaudit/bundle/serverless"
 	"github.com/fnaudit/fnaudit/bundle/terraform"
@@ -18,5 +19,6 @@ func All() []bundle.Loader {
 		cloudformation.New(),
 		cloudformation.NewCDK(),
 		terraform.New(),
+		azure.New(),
 	}
 }

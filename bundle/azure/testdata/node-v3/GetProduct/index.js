@@ -1,0 +1,1 @@
+module.exports = async function (context, req) { context.res = { body: req.params.id }; };
