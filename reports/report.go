@@ -25,7 +25,9 @@ type Report struct {
 	Database    Database    `json:"database"`
 	Application Application `json:"application"`
 	Functions   []Function  `json:"functions"`
-	Summary     Summary     `json:"summary"`
+	// Policy is present when a policy file was given.
+	Policy  *PolicyReport `json:"policy,omitempty"`
+	Summary Summary       `json:"summary"`
 }
 
 // Tool names the program that wrote the report.
@@ -74,8 +76,66 @@ type Function struct {
 // Finding is an advisory affecting one of a function's packages, rated.
 type Finding struct {
 	vuln.Finding
-	Risk       Level `json:"risk"`
-	Suppressed bool  `json:"suppressed"`
+	Risk Level `json:"risk"`
+	// Suppressed is set when a live policy exception covers the finding:
+	// it stays in every output, marked, does not fail the gate, and becomes
+	// a VEX statement in CycloneDX.
+	Suppressed bool `json:"suppressed"`
+	// Exception is the policy exception that matched the finding, live or
+	// expired (an expired one no longer suppresses).
+	Exception *Exception `json:"exception,omitempty"`
+}
+
+// Exception is one entry of the policy file's exceptions, with what became
+// of it in this audit.
+type Exception struct {
+	// ID is the advisory ID or alias the exception names ("" for any).
+	ID string `json:"id,omitempty"`
+	// Package is the package name it names ("" for any).
+	Package string `json:"package,omitempty"`
+	// Function is a glob of function names ("" for every function).
+	Function string `json:"function,omitempty"`
+	Reason   string `json:"reason"`
+	Owner    string `json:"owner,omitempty"`
+	// Expires is the last day (YYYY-MM-DD) the exception suppresses.
+	Expires string `json:"expires,omitempty"`
+	// State is the VEX analysis state it asserts (CycloneDX
+	// vulnerability.analysis.state): not_affected (default), false_positive,
+	// exploitable, in_triage, resolved, resolved_with_pedigree.
+	State string `json:"state"`
+	// Justification is the CycloneDX analysis justification, when the state
+	// is not_affected: code_not_present, code_not_reachable,
+	// requires_configuration, requires_dependency, requires_environment,
+	// protected_by_compiler, protected_at_runtime, protected_at_perimeter,
+	// protected_by_mitigating_control.
+	Justification string `json:"justification,omitempty"`
+	// Response are CycloneDX analysis responses: can_not_fix, will_not_fix,
+	// update, rollback, workaround_available.
+	Response []string `json:"response,omitempty"`
+	// Status is active (it suppressed findings), expired (past its date: it
+	// no longer suppresses) or stale (it matched nothing).
+	Status string `json:"status"`
+	// Source is where it is written in the policy file.
+	Source bundle.Location `json:"source"`
+}
+
+// Exception statuses.
+const (
+	ExceptionActive  = "active"
+	ExceptionExpired = "expired"
+	ExceptionStale   = "stale"
+)
+
+// PolicyReport says which policy decided the gate and what became of its
+// exceptions.
+type PolicyReport struct {
+	// File is the policy file ("" when only --fail-on was given).
+	File string `json:"file,omitempty"`
+	// FailOn is the threshold per exposure (public, authenticated,
+	// internal, unknown).
+	FailOn map[bundle.Exposure]Level `json:"fail_on"`
+	// Exceptions are the policy's exceptions in file order.
+	Exceptions []Exception `json:"exceptions"`
 }
 
 // FunctionRisk is a function's highest finding risk and why.

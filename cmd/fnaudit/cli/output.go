@@ -9,11 +9,12 @@ import (
 	"strings"
 
 	"github.com/fnaudit/fnaudit/reports"
+	"github.com/fnaudit/fnaudit/reports/formats"
 )
 
 // output is one --format NAME[=FILE].
 type output struct {
-	format reports.Format
+	format formats.Format
 	file   string // "" or "-": stdout
 }
 
@@ -27,7 +28,7 @@ func parseOutputs(specs []string) ([]output, error) {
 	toStdout := ""
 	for _, spec := range specs {
 		name, file, _ := strings.Cut(spec, "=")
-		f, err := reports.LookupFormat(strings.TrimSpace(name))
+		f, err := formats.Lookup(strings.TrimSpace(name))
 		if err != nil {
 			return nil, err
 		}
@@ -51,12 +52,18 @@ func parseOutputs(specs []string) ([]output, error) {
 func writeOutputs(outs []output, r *reports.Report, stdout io.Writer) error {
 	for _, o := range outs {
 		if o.file == "" {
-			if err := o.format.Encoder.Encode(stdout, r); err != nil {
+			if err := o.format.Encode(stdout, r); err != nil {
 				return fmt.Errorf("writing %s to stdout: %w", o.format.Name, err)
 			}
 			continue
 		}
-		if err := writeFile(o.file, func(w io.Writer) error { return o.format.Encoder.Encode(w, r) }); err != nil {
+		if o.format.Dir != nil {
+			if err := o.format.Dir(o.file, r); err != nil {
+				return fmt.Errorf("writing %s documents to %s: %w", o.format.Name, o.file, err)
+			}
+			continue
+		}
+		if err := writeFile(o.file, func(w io.Writer) error { return o.format.Encode(w, r) }); err != nil {
 			return fmt.Errorf("writing %s report to %s: %w", o.format.Name, o.file, err)
 		}
 	}
@@ -105,7 +112,7 @@ func writeFile(path string, write func(io.Writer) error) (err error) {
 func formatHelp() string {
 	var b strings.Builder
 	b.WriteString("output `NAME[=FILE]`, repeatable; without FILE to stdout. Formats:")
-	for _, f := range reports.Formats() {
+	for _, f := range formats.All() {
 		fmt.Fprintf(&b, "\n\t%s: %s", f.Name, f.Description)
 	}
 	return b.String()

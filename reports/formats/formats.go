@@ -1,0 +1,55 @@
+// Package formats is the one table of fnaudit's output formats. `--format`
+// validation and help text are built from it, and a test loops over it so
+// that no listed format is unimplemented.
+package formats
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/fnaudit/fnaudit/reports"
+)
+
+// Format is one output format.
+type Format struct {
+	// Name is what --format takes.
+	Name string
+	// Description is shown in --help.
+	Description string
+	// Encode writes the format to w (stdout, or the FILE of NAME=FILE).
+	Encode func(w io.Writer, r *reports.Report) error
+	// Dir, when set, is used instead of Encode when the format is given a
+	// destination: FILE is then a directory (CycloneDX writes one document
+	// per function there).
+	Dir func(dir string, r *reports.Report) error
+}
+
+// table lists the formats in help order.
+var table = []Format{
+	{Name: "table", Description: "human-readable table, one block per function (default, to stdout)", Encode: reports.WriteTable},
+	{Name: "json", Description: "the fnaudit/report/v1 JSON document (docs/report-json.md)", Encode: reports.WriteJSON},
+}
+
+// All returns the format table, in help order.
+func All() []Format { return slices.Clone(table) }
+
+// Lookup finds a format by name.
+func Lookup(name string) (Format, error) {
+	for _, f := range table {
+		if f.Name == name {
+			return f, nil
+		}
+	}
+	return Format{}, fmt.Errorf("unknown format %q: use one of %s", name, Names())
+}
+
+// Names lists the format names, comma separated.
+func Names() string {
+	names := make([]string, len(table))
+	for i, f := range table {
+		names[i] = f.Name
+	}
+	return strings.Join(names, ", ")
+}
