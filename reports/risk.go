@@ -49,13 +49,6 @@ func ParseLevel(s string) (Level, error) {
 	return "", fmt.Errorf("unknown level %q: use one of critical, high, medium, low, none", s)
 }
 
-// Policy decides what fails the gate.
-type Policy struct {
-	// FailOn fails the gate when a finding's risk is at or above it; none
-	// never fails on findings (an incomplete audit still fails).
-	FailOn Level
-}
-
 // severityScore is the base score of a finding: its CVSS base score when the
 // advisory has one, else the middle of its severity's CVSS band. An unknown
 // severity counts as medium: an unrated advisory is not a harmless one.
@@ -124,6 +117,9 @@ func findingScore(f vuln.Finding, fn *Function) int {
 // Assess rates every finding, every function and the whole report, and sets
 // the gate verdict.
 func Assess(r *Report, p Policy) {
+	if p.File != "" {
+		r.Policy = p.apply(r)
+	}
 	r.Summary = Summary{Functions: len(r.Functions), ByRisk: map[Level]int{}}
 	failed := false
 	for i := range r.Functions {
@@ -132,10 +128,11 @@ func Assess(r *Report, p Policy) {
 		if fn.Status == StatusIncomplete {
 			r.Summary.Incomplete++
 		}
+		threshold := p.Threshold(fn.Exposure)
 		for _, f := range fn.Findings {
 			r.Summary.Findings++
 			r.Summary.ByRisk[f.Risk]++
-			if !f.Suppressed && p.FailOn != LevelNone && f.Risk.Rank() >= p.FailOn.Rank() {
+			if !f.Suppressed && threshold != LevelNone && f.Risk.Rank() >= threshold.Rank() {
 				failed = true
 			}
 		}

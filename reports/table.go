@@ -34,8 +34,31 @@ func writeTable(w io.Writer, r *Report) error {
 		writeFunctionBlock(bw, &r.Functions[i])
 	}
 	fmt.Fprintln(bw)
-	writeSummary(bw, r.Summary)
+	writePolicy(bw, r.Policy)
+	writeSummary(bw, r.Summary, r.Policy != nil)
 	return bw.Flush()
+}
+
+// writePolicy says which thresholds applied and what became of the
+// exceptions that did not simply do their job.
+func writePolicy(w io.Writer, p *PolicyReport) {
+	if p == nil {
+		return
+	}
+	var rules []string
+	for _, e := range []bundle.Exposure{bundle.ExposurePublic, bundle.ExposureAuthenticated, bundle.ExposureInternal, bundle.ExposureUnknown} {
+		rules = append(rules, fmt.Sprintf("%s %s", e, p.FailOn[e]))
+	}
+	fmt.Fprintf(w, "Policy %s: fail on %s\n", p.File, strings.Join(rules, ", "))
+	for _, ex := range p.Exceptions {
+		what := cmp.Or(ex.ID, ex.Package)
+		switch ex.Status {
+		case ExceptionExpired:
+			fmt.Fprintf(w, "  exception %s (%s:%d) expired on %s: it no longer suppresses; owner %s\n", what, ex.Source.File, ex.Source.Line, ex.Expires, cmp.Or(ex.Owner, "unknown"))
+		case ExceptionStale:
+			fmt.Fprintf(w, "  exception %s (%s:%d) matched nothing: remove it if the finding is gone\n", what, ex.Source.File, ex.Source.Line)
+		}
+	}
 }
 
 func writeFunctionBlock(w io.Writer, fn *Function) {
@@ -127,7 +150,7 @@ func packageCounts(fn *Function) string {
 	return s
 }
 
-func writeSummary(w io.Writer, s Summary) {
+func writeSummary(w io.Writer, s Summary, policy bool) {
 	fmt.Fprintf(w, "%d functions, %d incomplete, %d findings", s.Functions, s.Incomplete, s.Findings)
 	var parts []string
 	for _, l := range Levels {
@@ -143,11 +166,16 @@ func writeSummary(w io.Writer, s Summary) {
 	if !s.Gate.Passed {
 		verdict = "FAILED"
 	}
-	reason := cmp.Or(map[int]string{
+	gate := fmt.Sprintf("fail on %s", s.Gate.FailOn)
+	threshold := fmt.Sprintf("risk %s", s.Gate.FailOn)
+	if policy {
+		gate, threshold = "policy", "the policy's threshold for their function's exposure"
+	}
+	reason := map[int]string{
 		ExitIncomplete: ": the audit is incomplete",
-		ExitFailed:     fmt.Sprintf(": findings at or above risk %s", s.Gate.FailOn),
-	}[s.Gate.ExitCode], "")
-	fmt.Fprintf(w, "Gate (fail on %s): %s%s\n", s.Gate.FailOn, verdict, reason)
+		ExitFailed:     ": unsuppressed findings at or above " + threshold,
+	}[s.Gate.ExitCode]
+	fmt.Fprintf(w, "Gate (%s): %s%s\n", gate, verdict, reason)
 }
 
 func truncate(s string, n int) string {

@@ -31,6 +31,7 @@ func scanCommand(e *env) *ucli.Command {
 			&ucli.StringSliceFlag{Name: "format", Aliases: []string{"f"}, Usage: formatHelp()},
 			&ucli.StringFlag{Name: "fail-on", Value: string(reports.LevelNone),
 				Usage: "fail the gate (exit 1) on a finding at or above risk `LEVEL`: critical, high, medium, low, none"},
+			&ucli.StringFlag{Name: "policy", Usage: "policy `FILE` (fnaudit.yaml): thresholds per exposure and exceptions (docs/policy.md)"},
 			&ucli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: runtime.GOMAXPROCS(0),
 				Usage: "artifacts unpacked and catalogued at once"},
 			&ucli.StringFlag{Name: "tmp-dir", Usage: "parent `DIR` of the run's temp dir (default: the system temp dir)"},
@@ -80,6 +81,11 @@ func scanConfig(c *ucli.Context, e *env) (audit.Config, []output, error) {
 		return cfg, nil, fmt.Errorf("--fail-on: %w", err)
 	}
 	cfg.Policy = reports.Policy{FailOn: level}
+	if file := c.String("policy"); file != "" {
+		if cfg.Policy, err = reports.LoadPolicy(file, level, e.now().UTC().Format("2006-01-02")); err != nil {
+			return cfg, nil, fmt.Errorf("--policy: %w", err)
+		}
+	}
 	cfg.Limits.MaxTotalBytes = c.Int64("max-unpacked-bytes")
 	cfg.Limits.MaxEntries = c.Int("max-entries")
 	cfg.Limits.MaxRatio = c.Int64("max-ratio")
