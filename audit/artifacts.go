@@ -105,14 +105,29 @@ func catalogArtifacts(ctx context.Context, cfg Config, ws *unpack.Workspace, app
 		}
 		todo = append(todo, j)
 	}
+	c := cache{dir: cfg.CacheDir}
+	progress := newProgress(cfg.Progress, len(todo))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(cfg.Jobs, 1))
 	for _, j := range todo {
 		g.Go(func() error {
+			defer progress.done(j.path)
+			if pkgs, ok := c.get(j); ok {
+				cfg.Logger.Debug("catalogue from cache", "artifact", j.path)
+				j.res.packages = pkgs
+				return nil
+			}
+			progress.start(j.path)
 			cfg.Logger.Info("cataloguing", "artifact", j.path)
 			pkgs, errs := catalogOne(gctx, cfg, ws, j)
 			j.res.packages, j.res.errors = pkgs, errs
-			return gctx.Err()
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			if err := c.put(j, pkgs); err != nil {
+				cfg.Logger.Warn("caching the catalogue", "artifact", j.path, "err", err)
+			}
+			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {

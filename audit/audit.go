@@ -31,6 +31,10 @@ type Config struct {
 	Policy reports.Policy
 	// Jobs is how many artifacts are unpacked and catalogued at once.
 	Jobs int
+	// CacheDir keeps catalogues across runs, by artifact digest ("": off).
+	CacheDir string
+	// Progress, when set, is told as artifacts are catalogued.
+	Progress Progress
 	// ToolVersion is fnaudit's version, written into reports.
 	ToolVersion string
 	// Logger receives progress and diagnostics.

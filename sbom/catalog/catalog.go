@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"runtime/debug"
 	"strings"
 	"sync"
 
@@ -207,4 +208,23 @@ func archivePath(virtual string) string {
 		}
 	}
 	return strings.Join(segs, "!/")
+}
+
+// schema is bumped whenever this package's mapping of syft's packages
+// changes (naming, filtering, locations): cached catalogues made by an older
+// mapping are then not reused.
+const schema = 1
+
+// Version identifies the cataloguer for caches: syft's module version and
+// this package's mapping schema.
+func Version() string {
+	syftVersion := "unknown"
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range info.Deps {
+			if d.Path == "github.com/anchore/syft" {
+				syftVersion = d.Version
+			}
+		}
+	}
+	return fmt.Sprintf("syft %s; fnaudit catalog %d", syftVersion, schema)
 }

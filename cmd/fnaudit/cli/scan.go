@@ -35,6 +35,8 @@ func scanCommand(e *env) *ucli.Command {
 			&ucli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: runtime.GOMAXPROCS(0),
 				Usage: "artifacts unpacked and catalogued at once"},
 			&ucli.StringFlag{Name: "tmp-dir", Usage: "parent `DIR` of the run's temp dir (default: the system temp dir)"},
+			&ucli.BoolFlag{Name: "cache", Usage: "keep catalogued package lists across runs, by artifact digest, in --cache-dir"},
+			&ucli.StringFlag{Name: "cache-dir", Value: defaultCacheDir(), Usage: "where --cache keeps catalogues"},
 			&ucli.Int64Flag{Name: "max-unpacked-bytes", Value: lim.MaxTotalBytes,
 				Usage: "bound on the bytes one artifact may unpack to (Lambda allows 250 MiB for code and layers)"},
 			&ucli.IntFlag{Name: "max-entries", Value: lim.MaxEntries, Usage: "bound on the entries of one artifact"},
@@ -57,6 +59,13 @@ func dbFlag(e *env) ucli.Flag {
 			"default $FNAUDIT_DB, else the user cache dir's fnaudit/osv",
 		Value: defaultDBDir(e),
 	}
+}
+
+func defaultCacheDir() string {
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "fnaudit", "sbom")
+	}
+	return ""
 }
 
 func defaultDBDir(e *env) string {
@@ -92,6 +101,12 @@ func scanConfig(c *ucli.Context, e *env) (audit.Config, []output, error) {
 	cfg.Limits.MaxDepth = c.Int("max-depth")
 	cfg.ImageLimits.MaxTotalBytes = c.Int64("max-image-bytes")
 	cfg.Logger = newLogger(e, c.Bool("quiet"), c.Bool("verbose"))
+	if c.Bool("cache") {
+		cfg.CacheDir = c.String("cache-dir")
+	}
+	if !c.Bool("quiet") && !c.Bool("verbose") {
+		cfg.Progress = progressBar(e.stderr)
+	}
 	outs, err := parseOutputs(c.StringSlice("format"))
 	if err != nil {
 		return cfg, nil, fmt.Errorf("--format: %w", err)
