@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/fnaudit/fnaudit/reports"
+	"github.com/fnaudit/fnaudit/reports/sarif"
 )
 
 // Format is one output format.
@@ -30,6 +31,7 @@ type Format struct {
 var table = []Format{
 	{Name: "table", Description: "human-readable table, one block per function (default, to stdout)", Encode: reports.WriteTable},
 	{Name: "json", Description: "the fnaudit/report/v1 JSON document (docs/report-json.md)", Encode: reports.WriteJSON},
+	{Name: "sarif", Description: "SARIF 2.1.0 for GitHub code scanning, one result per function, package and advisory", Encode: sarif.Encode},
 }
 
 // All returns the format table, in help order.
