@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/fnaudit/fnaudit/reports"
+	"github.com/fnaudit/fnaudit/reports/cyclonedx"
 	"github.com/fnaudit/fnaudit/reports/sarif"
 )
 
@@ -31,6 +32,8 @@ type Format struct {
 var table = []Format{
 	{Name: "table", Description: "human-readable table, one block per function (default, to stdout)", Encode: reports.WriteTable},
 	{Name: "json", Description: "the fnaudit/report/v1 JSON document (docs/report-json.md)", Encode: reports.WriteJSON},
+	{Name: "cyclonedx", Description: "CycloneDX 1.6 JSON with services and VEX: the application's document, or with =DIR one document per function plus application.cdx.json",
+		Encode: cyclonedx.Encode, Dir: cyclonedx.WriteDir},
 	{Name: "sarif", Description: "SARIF 2.1.0 for GitHub code scanning, one result per function, package and advisory", Encode: sarif.Encode},
 }
 

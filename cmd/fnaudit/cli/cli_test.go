@@ -321,3 +321,32 @@ func TestScanToDevNull(t *testing.T) {
 		t.Fatalf("/dev/null is no longer a device: %v %v", fi.Mode(), err)
 	}
 }
+
+// TestSBOMCommand writes one CycloneDX document per function plus the
+// application's, the same bytes twice.
+func TestSBOMCommand(t *testing.T) {
+	d1, d2 := t.TempDir(), t.TempDir()
+	for _, d := range []string{d1, d2} {
+		if r := run(t, "sbom", "--db", testDB, "--out-dir", d, demoZip); r.code != 0 {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+	}
+	for _, name := range []string{"orders-function.cdx.json", "application.cdx.json"} {
+		a, err := os.ReadFile(filepath.Join(d1, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := os.ReadFile(filepath.Join(d2, name))
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s differs between two runs", name)
+		}
+		var doc struct {
+			BOMFormat       string `json:"bomFormat"`
+			SpecVersion     string `json:"specVersion"`
+			Vulnerabilities []any  `json:"vulnerabilities"`
+		}
+		if err := json.Unmarshal(a, &doc); err != nil || doc.BOMFormat != "CycloneDX" || doc.SpecVersion != "1.6" || len(doc.Vulnerabilities) != 11 {
+			t.Errorf("%s: %+v %v", name, doc, err)
+		}
+	}
+}
