@@ -11,6 +11,8 @@ import (
 
 	"github.com/fnaudit/fnaudit/reports"
 	"github.com/fnaudit/fnaudit/reports/cyclonedx"
+	htmlreport "github.com/fnaudit/fnaudit/reports/html"
+	"github.com/fnaudit/fnaudit/reports/markdown"
 	"github.com/fnaudit/fnaudit/reports/sarif"
 )
 
@@ -35,6 +37,8 @@ var table = []Format{
 	{Name: "cyclonedx", Description: "CycloneDX 1.6 JSON with services and VEX: the application's document, or with =DIR one document per function plus application.cdx.json",
 		Encode: cyclonedx.Encode, Dir: cyclonedx.WriteDir},
 	{Name: "sarif", Description: "SARIF 2.1.0 for GitHub code scanning, one result per function, package and advisory", Encode: sarif.Encode},
+	{Name: "markdown", Description: "GitHub Markdown for a pull-request comment or the job summary: verdict, functions by risk, blocking findings", Encode: markdown.Encode},
+	{Name: "html", Description: "one self-contained HTML page for people: functions with exposure and privilege, findings, packages; sortable, printable", Encode: htmlreport.Encode},
 }
 
 // All returns the format table, in help order.
