@@ -1,0 +1,4 @@
+import requests
+
+def handler(event, context):
+    return {}
