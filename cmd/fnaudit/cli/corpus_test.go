@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/fnaudit/fnaudit/internal/schematest"
 	"github.com/fnaudit/fnaudit/internal/sharedtest"
 )
 
@@ -70,6 +72,60 @@ func TestCorpusBadArtifacts(t *testing.T) {
 			for _, c := range canaries {
 				if _, err := os.Stat(c); err == nil {
 					t.Errorf("%s exists", c)
+				}
+			}
+		})
+	}
+}
+
+// TestCorpusAllFormats writes every format for every corpus application in
+// one run, twice: CycloneDX (one document per function and the
+// application's) and SARIF validate against their schemas, and JSON,
+// CycloneDX and SARIF are the same bytes both times.
+func TestCorpusAllFormats(t *testing.T) {
+	corpus := sharedtest.Dir(t, "corpus")
+	db := sharedtest.Dir(t, "osvdb")
+	cdx, sarif := schematest.CycloneDX(t), schematest.SARIF(t)
+	for _, app := range []string{"orders-api", "media-pipeline", "billing-sync", "tenant-admin", "catalog-functions"} {
+		t.Run(app, func(t *testing.T) {
+			var runs [2]string
+			for i := range runs {
+				runs[i] = t.TempDir()
+				d := runs[i]
+				r := run(t, "scan", filepath.Join(corpus, app), "--db", db, "-q",
+					"--format", "json="+filepath.Join(d, "report.json"),
+					"--format", "cyclonedx="+filepath.Join(d, "cdx"),
+					"--format", "sarif="+filepath.Join(d, "report.sarif"),
+					"--format", "markdown="+filepath.Join(d, "report.md"),
+					"--format", "html="+filepath.Join(d, "report.html"),
+					"--format", "table")
+				if r.code != 0 {
+					t.Fatalf("exit %d\n%s", r.code, r.stderr)
+				}
+			}
+			files, _ := filepath.Glob(filepath.Join(runs[0], "cdx", "*.cdx.json"))
+			if len(files) < 2 {
+				t.Fatalf("%d CycloneDX documents", len(files))
+			}
+			for _, f := range append(files, filepath.Join(runs[0], "report.sarif"), filepath.Join(runs[0], "report.json")) {
+				a, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rel, _ := filepath.Rel(runs[0], f)
+				b, err := os.ReadFile(filepath.Join(runs[1], rel))
+				if err != nil || !bytes.Equal(a, b) {
+					t.Errorf("%s differs between two runs (%v)", rel, err)
+				}
+				switch {
+				case strings.HasSuffix(f, ".cdx.json"):
+					if err := schematest.Validate(cdx, a); err != nil {
+						t.Errorf("%s: %v", rel, err)
+					}
+				case strings.HasSuffix(f, ".sarif"):
+					if err := schematest.Validate(sarif, a); err != nil {
+						t.Errorf("%s: %v", rel, err)
+					}
 				}
 			}
 		})
