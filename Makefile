@@ -8,7 +8,7 @@ LDFLAGS     := -s -w -X github.com/fnaudit/fnaudit/cmd/fnaudit/cli.Version=$(VER
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME    ?= 5m
 
-.PHONY: build test test-corpus lint demo update-golden fuzz clean
+.PHONY: build test test-corpus lint demo update-golden fuzz bench clean
 
 ## build: the static fnaudit binary in bin/
 build:
@@ -41,6 +41,12 @@ demo: build
 ## update-golden: rewrite golden files after a reviewed change of output
 update-golden:
 	CGO_ENABLED=0 $(GO) test ./... -run Golden -update
+
+## bench: fnaudit against the unzip + syft + osv-scanner pipeline on ../shared/corpus,
+## and the 5-versus-200-functions scale test (see docs/performance.md)
+bench:
+	RUNS=$${RUNS:-5} ./bench/run.sh
+	CGO_ENABLED=0 $(GO) test -run '^$$' -bench . -benchtime 5x ./vuln ./bundle/unpack ./bundle/image
 
 ## fuzz: run each fuzz target for FUZZTIME
 fuzz:

@@ -32,10 +32,18 @@ type artifactResult struct {
 // artifactSet maps each artifact path of the application to its result.
 type artifactSet struct {
 	byPath map[string]*artifactResult
+	allow  bool // network allowed: registry images are pulled
+}
+
+// pulled says whether an artifact is an image fetched from its registry:
+// one named on the command line (no problem: the user asked for it), or one
+// a manifest names when the user allowed network access.
+func pulled(a bundle.Artifact, allowNetwork bool) bool {
+	return a.Remote != "" && (a.Problem == "" || allowNetwork)
 }
 
 func (s *artifactSet) result(a bundle.Artifact) *artifactResult {
-	if a.Problem != "" {
+	if a.Problem != "" && !pulled(a, s.allow) {
 		return &artifactResult{errors: []string{artifactLabel(a) + ": " + a.Problem}}
 	}
 	if r, ok := s.byPath[key(a)]; ok {
@@ -61,12 +69,13 @@ const (
 	kindFolder             // copied under the same rules as a zip
 	kindAsIs               // copied as it is (a jar: syft opens it)
 	kindImage              // a container image archive
+	kindRemote             // an image pulled from its registry
 )
 
 // job is one distinct artifact to catalogue.
 type job struct {
-	path string
-	ref  string // the image inside an image archive
+	path string // the file or folder; "registry:<ref>" for a remote image
+	ref  string // the image inside an image archive, or the remote reference
 	role bundle.ArtifactRole
 	kind kind
 	res  *artifactResult
@@ -75,6 +84,9 @@ type job struct {
 // key identifies an artifact in an application: its path, and for an image
 // archive the image in it.
 func key(a bundle.Artifact) string {
+	if a.Remote != "" && (a.Path == "" || a.Problem != "") {
+		return bundle.RegistryScheme + a.Remote
+	}
 	if a.Ref == "" {
 		return a.Path
 	}
@@ -85,7 +97,7 @@ func key(a bundle.Artifact) string {
 // application once, at most cfg.Jobs at a time. Only a cancelled context is
 // an error; an artifact's own failure is recorded in its result.
 func catalogArtifacts(ctx context.Context, cfg Config, ws *unpack.Workspace, app *bundle.Application) (*artifactSet, error) {
-	jobs := distinctJobs(app)
+	jobs := distinctJobs(app, cfg.AllowNetwork)
 	// The same content under two paths (a layer zip copied per function) is
 	// catalogued once: digests are computed first, then the first path with
 	// a digest is catalogued and the others share its result.
@@ -133,7 +145,7 @@ func catalogArtifacts(ctx context.Context, cfg Config, ws *unpack.Workspace, app
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	set := &artifactSet{byPath: map[string]*artifactResult{}}
+	set := &artifactSet{byPath: map[string]*artifactResult{}, allow: cfg.AllowNetwork}
 	for _, j := range jobs {
 		set.byPath[j.key()] = j.res
 	}
@@ -142,20 +154,28 @@ func catalogArtifacts(ctx context.Context, cfg Config, ws *unpack.Workspace, app
 
 // distinctJobs lists the application's artifacts once per path, in path
 // order, with their digests (files) or the error that stops them.
-func distinctJobs(app *bundle.Application) []*job {
+func distinctJobs(app *bundle.Application, allowNetwork bool) []*job {
 	byPath := map[string]*job{}
 	for _, fn := range app.Functions {
 		for _, a := range fn.Artifacts {
-			if a.Problem != "" || byPath[key(a)] != nil {
-				continue
+			k := key(a)
+			switch {
+			case byPath[k] != nil:
+			case pulled(a, allowNetwork):
+				byPath[k] = &job{path: k, ref: a.Remote, role: a.Role, kind: kindRemote}
+			case a.Problem == "":
+				byPath[k] = &job{path: a.Path, ref: a.Ref, role: a.Role}
 			}
-			byPath[key(a)] = &job{path: a.Path, ref: a.Ref, role: a.Role}
 		}
 	}
 	var jobs []*job
 	for _, p := range slices.Sorted(maps.Keys(byPath)) {
 		j := byPath[p]
-		j.kind, j.res = inspect(j)
+		if j.kind == kindRemote {
+			j.res = &artifactResult{} // its digest is known once pulled
+		} else {
+			j.kind, j.res = inspect(j)
+		}
 		jobs = append(jobs, j)
 	}
 	return jobs
@@ -202,8 +222,11 @@ func catalogOne(ctx context.Context, cfg Config, ws *unpack.Workspace, j *job) (
 			cfg.Logger.Warn("removing unpacked artifact", "dir", dir, "err", err)
 		}
 	}()
-	if j.kind == kindImage {
-		return catalogImage(ctx, cfg, j, dir)
+	switch j.kind {
+	case kindImage:
+		return catalogImage(ctx, cfg, j, j.path, dir)
+	case kindRemote:
+		return catalogRemote(ctx, cfg, ws, j, dir)
 	}
 	var res *unpack.Result
 	switch j.kind {
@@ -242,10 +265,10 @@ func unpackProblems(cfg Config, j *job, res *unpack.Result) []string {
 // whiteouts honoured) into dir and catalogues the root filesystem. Each
 // package's location names the layer that last wrote its file:
 // "<layer blob in the archive>!/<path in the image>".
-func catalogImage(ctx context.Context, cfg Config, j *job, dir string) ([]sbom.Package, []string) {
-	im, err := image.Open(ctx, j.path, j.ref)
+func catalogImage(ctx context.Context, cfg Config, j *job, archive, dir string) ([]sbom.Package, []string) {
+	im, err := image.Open(ctx, archive, j.ref)
 	if errors.Is(err, image.ErrRefNotFound) {
-		im, err = image.Open(ctx, j.path, "") // the archive's only image
+		im, err = image.Open(ctx, archive, "") // the archive's only image
 	}
 	if err != nil {
 		return nil, []string{err.Error()}
@@ -268,6 +291,22 @@ func catalogImage(ctx context.Context, cfg Config, j *job, dir string) ([]sbom.P
 	return pkgs, errs
 }
 
+// catalogRemote pulls an image from its registry into the workspace (an
+// OCI layout), then catalogues it as a local image.
+func catalogRemote(ctx context.Context, cfg Config, ws *unpack.Workspace, j *job, dir string) ([]sbom.Package, []string) {
+	pullDir, err := ws.MkdirTemp("pull-*")
+	if err != nil {
+		return nil, []string{fmt.Errorf("%s: creating temp dir: %w", j.path, err).Error()}
+	}
+	defer os.RemoveAll(pullDir)
+	cfg.Logger.Info("pulling image", "ref", j.ref)
+	layout, err := image.Pull(ctx, j.ref, pullDir, cfg.ImageLimits)
+	if err != nil {
+		return nil, []string{err.Error()}
+	}
+	return catalogImage(ctx, cfg, &job{path: j.path, role: j.role}, layout, dir)
+}
+
 // fileSHA256 hashes an artifact file.
 func fileSHA256(path string) (string, error) {
 	f, err := os.Open(path)
@@ -282,4 +321,9 @@ func fileSHA256(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-func (j *job) key() string { return key(bundle.Artifact{Path: j.path, Ref: j.ref}) }
+func (j *job) key() string {
+	if j.kind == kindRemote {
+		return j.path
+	}
+	return key(bundle.Artifact{Path: j.path, Ref: j.ref})
+}

@@ -33,6 +33,10 @@ type Config struct {
 	Jobs int
 	// CacheDir keeps catalogues across runs, by artifact digest ("": off).
 	CacheDir string
+	// AllowNetwork lets the run pull the images a manifest names from their
+	// registries. An image named on the command line (registry:REF) is
+	// pulled whatever this says.
+	AllowNetwork bool
 	// Progress, when set, is told as artifacts are catalogued.
 	Progress Progress
 	// ToolVersion is fnaudit's version, written into reports.

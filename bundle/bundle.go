@@ -90,6 +90,10 @@ type Artifact struct {
 	// Ref picks the image inside an image archive that holds several (a
 	// RepoTag such as "123.dkr.ecr.eu-west-1.amazonaws.com/app:1.2").
 	Ref string `json:"ref,omitempty"`
+	// Remote is the registry reference of an image that is not available
+	// locally. The audit pulls it only when the user allows network access
+	// (--allow-network); otherwise Problem says how to provide it.
+	Remote string `json:"remote,omitempty"`
 	// Mount is where the platform places the artifact's contents at run time
 	// ("/var/task" for code, "/opt" for layers, "/" for an image).
 	Mount string `json:"-"`

@@ -23,6 +23,9 @@ func Load(ctx context.Context, path string, loaders []Loader) (*Application, err
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if ref, ok := strings.CutPrefix(path, RegistryScheme); ok {
+		return registryImage(ref), nil
+	}
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrInput, path, notExistHint(err))
@@ -100,4 +103,23 @@ func isTar(path string) bool {
 		return false
 	}
 	return string(magic) == "ustar"
+}
+
+// RegistryScheme prefixes a PATH that names an image in a registry
+// ("registry:ghcr.io/org/app:1.2"), as syft and grype spell it.
+const RegistryScheme = "registry:"
+
+// registryImage is the application made of one image in a registry: one
+// function, exposure and privilege unknown. Naming the registry on the
+// command line is the user's permission to pull from it.
+func registryImage(ref string) *Application {
+	fn := &Function{
+		Name:        ref,
+		PackageType: "image",
+		Source:      Location{File: RegistryScheme + ref},
+		Artifacts:   []Artifact{{Role: RoleImage, Name: ref, Remote: ref, Mount: "/"}},
+		Role:        Role{Privilege: PrivilegeUnknown},
+		Standalone:  true,
+	}
+	return &Application{Name: ref, Kind: KindBundle, Manifest: RegistryScheme + ref, Functions: []*Function{fn}}
 }

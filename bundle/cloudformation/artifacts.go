@@ -203,8 +203,10 @@ func (b *builder) image(r *resource, name string, uri *node, meta *node) bundle.
 	}
 	switch {
 	case v != nil && v.kind == kindString:
-		return problem(bundle.RoleImage, name, "image %s is only in a registry: save it next to the template with "+
+		a := problem(bundle.RoleImage, name, "image %s is only in a registry: scan with --allow-network to pull it, or save it next to the template with "+
 			"`docker save %s -o %s.tar` (fnaudit finds archives by their RepoTags, up to 3 folders deep)", v.str, v.str, name)
+		a.Remote = v.str
+		return a
 	case dockerContext != "":
 		return problem(bundle.RoleImage, name, "image is built by `sam build` from DockerContext %s and is not saved locally: "+
 			"build it, then `docker save %s -o %s.tar` next to the template", dockerContext, candidates[len(candidates)-1], name)

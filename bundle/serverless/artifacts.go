@@ -280,7 +280,9 @@ func (s *service) imageArtifact(fn string, img *yaml.Node) bundle.Artifact {
 	out := filepath.Join(s.packDir, fn+".tar")
 	switch {
 	case ref != "":
-		a.Problem = fmt.Sprintf("image %s is in a registry, not in a local archive: save it with `docker save %s -o %s` and scan again", ref, ref, out)
+		a.Problem = fmt.Sprintf("image %s is in a registry, not in a local archive: scan with --allow-network to pull it, "+
+			"or save it with `docker save %s -o %s` and scan again", ref, ref, out)
+		a.Remote = ref
 	case context != "":
 		a.Problem = fmt.Sprintf("image %s is built from %s and pushed to ECR by `serverless deploy`, not kept locally: "+
 			"build it and save it with `docker save IMAGE -o %s`, then scan again", name, context, out)

@@ -69,8 +69,9 @@ func (p *plan) imageArtifact(r *resource, name, image string, st state) bundle.A
 	a := bundle.Artifact{Role: bundle.RoleImage, Name: name, Path: image, Mount: "/"}
 	switch {
 	case image != "":
-		a.Problem = fmt.Sprintf("image only in a registry (%s): save it to a local archive "+
+		a.Problem = fmt.Sprintf("image only in a registry (%s): scan with --allow-network to pull it, or save it to a local archive "+
 			"(crane pull %s image.tar, or docker save) and scan that", image, image)
+		a.Remote = image
 	case st == unknown:
 		p.warn(r, "image_uri is only known after apply")
 		a.Problem = "the image URI is only known after apply: push the image first, then plan again, or scan a saved image archive"

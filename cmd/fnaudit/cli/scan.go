@@ -35,6 +35,8 @@ func scanCommand(e *env) *ucli.Command {
 			&ucli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: runtime.GOMAXPROCS(0),
 				Usage: "artifacts unpacked and catalogued at once"},
 			&ucli.StringFlag{Name: "tmp-dir", Usage: "parent `DIR` of the run's temp dir (default: the system temp dir)"},
+			&ucli.BoolFlag{Name: "allow-network", Usage: "pull the container images a manifest names from their registries " +
+				"(credentials from the Docker config and credential helpers); without it a scan opens no connection"},
 			&ucli.BoolFlag{Name: "cache", Usage: "keep catalogued package lists across runs, by artifact digest, in --cache-dir"},
 			&ucli.StringFlag{Name: "cache-dir", Value: defaultCacheDir(), Usage: "where --cache keeps catalogues"},
 			&ucli.Int64Flag{Name: "max-unpacked-bytes", Value: lim.MaxTotalBytes,
@@ -104,6 +106,7 @@ func scanConfig(c *ucli.Context, e *env) (audit.Config, []output, error) {
 	if c.Bool("cache") {
 		cfg.CacheDir = c.String("cache-dir")
 	}
+	cfg.AllowNetwork = c.Bool("allow-network")
 	if !c.Bool("quiet") && !c.Bool("verbose") {
 		cfg.Progress = progressBar(e.stderr)
 	}
