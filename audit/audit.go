@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"runtime"
+	"time"
 
 	"github.com/fnaudit/fnaudit/bundle"
 	"github.com/fnaudit/fnaudit/bundle/image"
@@ -37,6 +38,11 @@ type Config struct {
 	// registries. An image named on the command line (registry:REF) is
 	// pulled whatever this says.
 	AllowNetwork bool
+	// MaxDBAge, when positive, is how long ago the advisory archives the
+	// run consults may have been updated (see vuln.DB.Updated): an older
+	// one is a database warning, and fails the run with ErrStaleDatabase
+	// when the policy gates (--fail-on above none, or a policy file).
+	MaxDBAge time.Duration
 	// Progress, when set, is told as artifacts are catalogued.
 	Progress Progress
 	// ToolVersion is fnaudit's version, written into reports.
@@ -69,6 +75,7 @@ func Run(ctx context.Context, cfg Config, path string) (*reports.Report, error) 
 	if err != nil {
 		return nil, err
 	}
+	defer db.Close()
 	ws := cfg.Workspace
 	if ws == nil {
 		if ws, err = unpack.NewWorkspace(""); err != nil {
@@ -95,6 +102,9 @@ func Run(ctx context.Context, cfg Config, path string) (*reports.Report, error) 
 			warnings[w] = true
 		}
 		r.Functions = append(r.Functions, f)
+	}
+	if err := checkStale(db, cfg, warnings); err != nil {
+		return nil, err
 	}
 	r.Database = reports.Database{Ecosystems: db.Ecosystems(), Warnings: sortedKeys(warnings)}
 	reports.Assess(r, cfg.Policy)

@@ -47,14 +47,18 @@ func WithClock(now func() time.Time) Option {
 	return func(o *options) { o.now = now }
 }
 
-// DB is an OSV database directory. Ecosystems are decoded on first use and
-// kept in memory; a DB is safe for concurrent use.
+// DB is an OSV database directory. An ecosystem's archive is opened on first
+// use and stays open (a later update that replaces it does not change what
+// the DB reads) until Close; a DB is safe for concurrent use.
 type DB struct {
 	dir  string
 	opts options
 	// zips maps an ecosystem folder name ("npm", "Debian:12") to its archive;
 	// written by Open only.
 	zips map[string]string
+	// indexDir is where archive indexes are kept ("" when the database has
+	// no MetaDir: indexes are then built in memory only); written by Open.
+	indexDir string
 
 	// mu guards loaded: the per-ecosystem load state, created on first use.
 	mu     sync.Mutex
@@ -72,7 +76,11 @@ type ecosystemLoad struct {
 // Open opens the OSV database in dir. Each ecosystem's archive is looked for
 // as <dir>/<Ecosystem>/all.zip, then <dir>/osv-scalibr/<Ecosystem>/all.zip,
 // then <dir>/osv-scanner/<Ecosystem>/all.zip; the first found wins. Nothing is
-// decoded here. Open fails when dir does not exist or holds no archive.
+// read here. Open fails when dir does not exist or holds no archive.
+//
+// When dir holds a MetaDir folder (fnaudit's own databases do), the index of
+// each archive is kept in it and reused by later Opens; otherwise indexes
+// live in memory only and each Open pre-scans the archives it uses.
 func Open(ctx context.Context, dir string, opts ...Option) (*DB, error) {
 	o := options{logger: slog.New(slog.DiscardHandler), now: time.Now}
 	for _, opt := range opts {
@@ -89,21 +97,27 @@ func Open(ctx context.Context, dir string, opts ...Option) (*DB, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("opening advisory database %s: not a directory; %s", dir, howToGetDB)
 	}
-	zips, err := findZips(dir)
+	zips, err := Archives(dir)
 	if err != nil {
 		return nil, err
 	}
 	if len(zips) == 0 {
 		return nil, fmt.Errorf("opening advisory database %s: no <Ecosystem>/%s found; %s", dir, zipName, howToGetDB)
 	}
-	return &DB{dir: dir, opts: o, zips: zips, loaded: map[string]*ecosystemLoad{}}, nil
+	db := &DB{dir: dir, opts: o, zips: zips, loaded: map[string]*ecosystemLoad{}}
+	if st, err := os.Stat(filepath.Join(dir, MetaDir)); err == nil && st.IsDir() {
+		db.indexDir = filepath.Join(dir, MetaDir, "index")
+	}
+	return db, nil
 }
 
 // howToGetDB tells a user how to get a database.
 const howToGetDB = "run `fnaudit db update` to download one, or point --db at an osv-scanner offline cache"
 
-// findZips lists the ecosystem archives of dir, by ecosystem folder name.
-func findZips(dir string) (map[string]string, error) {
+// Archives lists the ecosystem archives of database directory dir, by
+// ecosystem folder name ("npm", "Debian:12"), as [Open] finds them: the OSV
+// bucket layout first, then osv-scanner's caches. A missing dir has none.
+func Archives(dir string) (map[string]string, error) {
 	zips := map[string]string{}
 	for _, l := range layouts {
 		base := filepath.Join(dir, l)
@@ -115,7 +129,7 @@ func findZips(dir string) (map[string]string, error) {
 			return nil, fmt.Errorf("reading advisory database %s: %w", base, err)
 		}
 		for _, e := range entries {
-			if _, seen := zips[e.Name()]; seen || !e.IsDir() {
+			if _, seen := zips[e.Name()]; seen || !e.IsDir() || e.Name() == MetaDir {
 				continue
 			}
 			p := filepath.Join(base, e.Name(), zipName)
@@ -159,7 +173,7 @@ func (db *DB) load(ctx context.Context, name string) (*ecosystemData, error) {
 		}
 		db.mu.Unlock()
 		if !ok {
-			l.data, l.err = loadEcosystem(ctx, name, db.zips[name], db.opts)
+			l.data, l.err = loadEcosystem(ctx, name, db.zips[name], db.indexFile(name), db.opts)
 			if l.err != nil && ctx.Err() != nil {
 				db.mu.Lock()
 				delete(db.loaded, name)
@@ -177,6 +191,34 @@ func (db *DB) load(ctx context.Context, name string) (*ecosystemData, error) {
 		}
 		return l.data, l.err
 	}
+}
+
+// indexFile returns the index path of the ecosystem folder name ("" when
+// indexes are not kept).
+func (db *DB) indexFile(name string) string {
+	if db.indexDir == "" {
+		return ""
+	}
+	return filepath.Join(db.indexDir, name+".idx")
+}
+
+// Close closes the archives opened so far. The DB must not be used after
+// Close; an archive whose load is still running when Close is called is
+// closed when the DB is garbage collected.
+func (db *DB) Close() error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	var errs []error
+	for _, l := range db.loaded {
+		select {
+		case <-l.done:
+			if l.data != nil {
+				errs = append(errs, l.data.file.Close())
+			}
+		default:
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // isContextErr reports whether err comes from a context ending.

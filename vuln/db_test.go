@@ -343,9 +343,9 @@ func TestDecodeRepair(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v, err := decodeRecord([]byte(tt.json))
+			v, err := DecodeRecord([]byte(tt.json))
 			if (err != nil) != tt.wantErr {
-				t.Fatalf("decodeRecord error = %v, want error %v", err, tt.wantErr)
+				t.Fatalf("DecodeRecord error = %v, want error %v", err, tt.wantErr)
 			}
 			if err == nil && !v.GetPublished().AsTime().Equal(tt.wantPublished) {
 				t.Errorf("published = %v, want %v", v.GetPublished().AsTime(), tt.wantPublished)

@@ -8,11 +8,21 @@
 // <dir>/osv-scanner/<Ecosystem>/all.zip; and a list of [sbom.Package] values
 // with OSV ecosystem and package names.
 //
-// An ecosystem's zip is read on first use and kept in memory (compressed).
-// Every entry is pre-scanned with encoding/json for its id, modified,
-// withdrawn and affected[].package names; only records naming a package being
-// matched are decoded in full with protojson (unknown fields discarded; a
-// record with a timestamp protojson rejects is repaired and decoded again).
+// An ecosystem's zip is opened on first use and stays open until [DB.Close]:
+// only its central directory and the entries needed are read, never the
+// whole file. Every entry's pre-scan (id, modified, withdrawn,
+// affected[].package names, read with encoding/json) comes from the
+// archive's index, <dir>/.fnaudit/index/<Ecosystem>.idx, when the database
+// has a .fnaudit folder ([MetaDir]) and the index matches the archive (size,
+// mtime, and every entry's name, CRC-32 and size); otherwise every entry is
+// pre-scanned and the index written (kept in memory only when the database
+// has no .fnaudit folder or it is read-only). Only records naming a package
+// being matched are decoded in full with protojson ([DecodeRecord]: unknown
+// fields discarded; a record with a timestamp protojson rejects is repaired
+// and decoded again).
+//
+// [State] is what `fnaudit db update` and `db import` (package dbupdate)
+// record in <dir>/.fnaudit/state.json; [DB.Status] and [DB.Updated] read it.
 //
 // # Output
 //
@@ -49,7 +59,8 @@
 //     message says how to get a database.
 //   - [DB.Match] fails when ctx ends, or when a zip it needs cannot be read
 //     (not a zip, corrupt deflate data, bad checksum); the error names the
-//     zip.
+//     zip. An index that is stale, truncated or corrupt is never used: the
+//     archive is pre-scanned again.
 //   - Everything else is a [Warning] and matching goes on: an ecosystem with
 //     no zip in the database, an ecosystem fnaudit cannot order versions for,
 //     a package without a version or whose version does not parse, records

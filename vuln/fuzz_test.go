@@ -34,7 +34,7 @@ func FuzzDecodeRecord(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, eco, name, version string) {
 		var h head
 		_ = json.Unmarshal(data, &h) // the pre-scan's decoding must not panic either
-		v, err := decodeRecord(data)
+		v, err := DecodeRecord(data)
 		if err != nil {
 			return
 		}

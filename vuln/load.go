@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"runtime"
 	"slices"
@@ -76,8 +77,12 @@ type entry struct {
 // from package name to entries, and the records decoded so far.
 type ecosystemData struct {
 	name, path, sha string
+	file            *os.File // open for the DB's life; entries read from it
+	size            int64
+	mtime           time.Time
 	modified        time.Time
 	future          []RecordTime
+	withdrawn       int
 	entries         []entry
 	byName          map[string][]int
 
@@ -88,51 +93,132 @@ type ecosystemData struct {
 	failed  map[int]error
 }
 
-// loadEcosystem reads the archive at path and pre-scans every entry.
-func loadEcosystem(ctx context.Context, name, path string, o options) (*ecosystemData, error) {
+// loadEcosystem opens the archive at path and reads its central directory;
+// the pre-scan of its entries comes from the index at idxPath when that
+// index matches the archive, else the entries are pre-scanned and a new
+// index is written (idxPath "" keeps it in memory only). Only the central
+// directory and, when pre-scanning, the entries are read: never the whole
+// archive at once.
+func loadEcosystem(ctx context.Context, name, path, idxPath string, o options) (*ecosystemData, error) {
 	start := time.Now()
-	raw, err := readLimited(path)
-	if err != nil {
-		return nil, err
-	}
-	zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
-	}
-	sum := sha256.Sum256(raw)
-	d := &ecosystemData{
-		name: name, path: path, sha: hex.EncodeToString(sum[:]),
-		byName: map[string][]int{}, decoded: map[int]*osvpb.Vulnerability{}, failed: map[int]error{},
-	}
-	for _, f := range zr.File {
-		if strings.HasSuffix(f.Name, ".json") && !f.FileInfo().IsDir() {
-			d.entries = append(d.entries, entry{file: f})
-		}
-	}
-	if err := prescanAll(ctx, d.entries); err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
-	}
-	d.index(o.now())
-	o.logger.Debug("loaded advisory archive", "ecosystem", name, "path", path,
-		"records", len(d.entries), "elapsed", time.Since(start))
-	return d, nil
-}
-
-// readLimited reads a whole archive, refusing files over maxZipBytes.
-func readLimited(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
-	defer f.Close()
-	raw, err := io.ReadAll(io.LimitReader(f, maxZipBytes+1))
+	d, err := openArchive(ctx, name, path, f)
+	indexed := false
+	if err == nil {
+		indexed, err = d.scan(ctx, idxPath, o)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	d.index(o.now())
+	o.logger.Debug("loaded advisory archive", "ecosystem", name, "path", path,
+		"records", len(d.entries), "from_index", indexed, "elapsed", time.Since(start))
+	return d, nil
+}
+
+// openArchive reads the central directory of the archive open as f and
+// lists its JSON entries.
+func openArchive(ctx context.Context, name, path string, f *os.File) (*ecosystemData, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
-	if len(raw) > maxZipBytes {
+	if fi.Size() > maxZipBytes {
 		return nil, fmt.Errorf("reading %s: larger than %d bytes", path, maxZipBytes)
 	}
-	return raw, nil
+	zr, err := zip.NewReader(f, fi.Size())
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	d := &ecosystemData{
+		name: name, path: path, file: f, size: fi.Size(), mtime: fi.ModTime(),
+		byName: map[string][]int{}, decoded: map[int]*osvpb.Vulnerability{}, failed: map[int]error{},
+	}
+	for _, zf := range zr.File {
+		if strings.HasSuffix(zf.Name, ".json") && !zf.FileInfo().IsDir() {
+			d.entries = append(d.entries, entry{file: zf})
+		}
+	}
+	return d, nil
+}
+
+// scan fills the entries' pre-scan from the index (reporting true), or
+// pre-scans them and saves the index.
+func (d *ecosystemData) scan(ctx context.Context, idxPath string, o options) (bool, error) {
+	if d.fromIndex(idxPath, o) {
+		return true, nil
+	}
+	if err := prescanAll(ctx, d.entries); err != nil {
+		return false, fmt.Errorf("reading %s: %w", d.path, err)
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(d.file, 0, d.size)); err != nil {
+		return false, fmt.Errorf("reading %s: %w", d.path, err)
+	}
+	d.sha = hex.EncodeToString(h.Sum(nil))
+	if idxPath == "" {
+		return false, nil
+	}
+	if err := writeIndex(idxPath, d.toIndex()); err != nil {
+		o.logger.Debug("advisory index not saved: kept in memory", "path", idxPath, "error", err)
+	}
+	return false, nil
+}
+
+// fromIndex fills the pre-scan from the index at idxPath, reporting
+// whether it could: the index must exist, decode and match the archive.
+func (d *ecosystemData) fromIndex(idxPath string, o options) bool {
+	if idxPath == "" {
+		return false
+	}
+	ix, err := readIndex(idxPath)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			o.logger.Debug("advisory index ignored", "path", idxPath, "error", err)
+		}
+		return false
+	}
+	files := make([]*zip.File, len(d.entries))
+	for i, e := range d.entries {
+		files[i] = e.file
+	}
+	if !ix.matches(d.size, d.mtime.UnixNano(), files) {
+		o.logger.Debug("advisory index ignored: it describes another archive", "path", idxPath)
+		return false
+	}
+	d.sha = hex.EncodeToString(ix.sha256[:])
+	for i := range d.entries {
+		ie := &ix.entries[i]
+		e := &d.entries[i]
+		e.id, e.modified, e.withdrawn, e.names = ie.id, ie.modified, ie.withdrawn, ie.names
+		if ie.err != "" {
+			e.err = errors.New(ie.err)
+		}
+	}
+	return true
+}
+
+// toIndex returns the index of the pre-scanned archive.
+func (d *ecosystemData) toIndex() *archiveIndex {
+	ix := &archiveIndex{size: d.size, mtime: d.mtime.UnixNano(), entries: make([]indexEntry, len(d.entries))}
+	hex.Decode(ix.sha256[:], []byte(d.sha))
+	for i, e := range d.entries {
+		ix.entries[i] = indexEntry{
+			name: e.file.Name, crc: e.file.CRC32, usize: e.file.UncompressedSize64,
+			id: e.id, modified: e.modified, withdrawn: e.withdrawn, names: e.names,
+		}
+		if e.err != nil {
+			ix.entries[i].err = e.err.Error()
+		}
+	}
+	return ix
 }
 
 // prescanAll pre-scans the entries in parallel, each worker writing only its
@@ -238,6 +324,9 @@ func (d *ecosystemData) index(now time.Time) {
 		if e.err != nil {
 			continue
 		}
+		if e.withdrawn {
+			d.withdrawn++
+		}
 		seen := map[string]bool{}
 		for _, n := range e.names {
 			if !seen[n] {
@@ -291,7 +380,7 @@ func (d *ecosystemData) records(idx []int) ([]*osvpb.Vulnerability, error) {
 			if err != nil {
 				return nil, fmt.Errorf("reading %s: %w", d.path, err)
 			}
-			if v, err = decodeRecord(data); err != nil {
+			if v, err = DecodeRecord(data); err != nil {
 				d.failed[i] = err
 				continue
 			}

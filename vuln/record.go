@@ -30,10 +30,12 @@ var timestampLayouts = []string{
 	"2006-01-02",
 }
 
-// decodeRecord decodes one OSV record. When protojson rejects it, the record
-// is repaired (timestamps rewritten in RFC 3339, JSON nulls removed) and
-// decoded again; the first error is returned if the repair does not help.
-func decodeRecord(data []byte) (*osvpb.Vulnerability, error) {
+// DecodeRecord decodes one OSV record (JSON) as the database does: unknown
+// fields are discarded, and when protojson rejects the record it is repaired
+// (timestamps rewritten in RFC 3339, JSON nulls removed) and decoded again;
+// the first error is returned if the repair does not help. It does not check
+// that the record has an id or affected packages.
+func DecodeRecord(data []byte) (*osvpb.Vulnerability, error) {
 	v := &osvpb.Vulnerability{}
 	err := unmarshalOptions.Unmarshal(data, v)
 	if err == nil {

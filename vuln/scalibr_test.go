@@ -66,7 +66,7 @@ func TestExtractorPackage(t *testing.T) {
 // (sqlparse >= 0.4.0, < 0.4.2) lists the GIT range first; 0.4.1.post1 is in
 // the range but not in the list.
 func TestScalibrGitRangeFirst(t *testing.T) {
-	v, err := decodeRecord(realRecord(t, "PyPI", "PYSEC-2021-333"))
+	v, err := DecodeRecord(realRecord(t, "PyPI", "PYSEC-2021-333"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestScalibrGitRangeFirst(t *testing.T) {
 func TestScalibrMixedCaseGoName(t *testing.T) {
 	rec := []byte(`{"id": "GO-0000-0001", "affected": [{"package": {"ecosystem": "Go", "name": "github.com/BurntSushi/toml"},
 	  "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "1.3.0"}]}]}]}`)
-	v, err := decodeRecord(rec)
+	v, err := DecodeRecord(rec)
 	if err != nil {
 		t.Fatal(err)
 	}

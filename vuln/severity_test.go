@@ -55,7 +55,7 @@ func TestRateRecord(t *testing.T) {
 			if tt.db != "" {
 				raw += `, "database_specific": {"severity": "` + tt.db + `"}`
 			}
-			v, err := decodeRecord([]byte(raw + "}"))
+			v, err := DecodeRecord([]byte(raw + "}"))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -43,7 +43,7 @@ func TestSharedDecodeAll(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				v, err := decodeRecord(data)
+				v, err := DecodeRecord(data)
 				if err != nil {
 					t.Errorf("%s: %v", f.Name, err)
 					continue
@@ -194,7 +194,7 @@ func BenchmarkDecodeAllPyPI(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := decodeRecord(data); err != nil {
+			if _, err := DecodeRecord(data); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -28,6 +28,7 @@ func scanCommand(e *env) *ucli.Command {
 			"the packages with syft and matches them offline against the OSV database given by --db.",
 		Flags: []ucli.Flag{
 			dbFlag(e),
+			maxDBAgeFlag(e),
 			&ucli.StringSliceFlag{Name: "format", Aliases: []string{"f"}, Usage: formatHelp()},
 			&ucli.StringFlag{Name: "fail-on", Value: string(reports.LevelNone),
 				Usage: "fail the gate (exit 1) on a finding at or above risk `LEVEL`: critical, high, medium, low, none"},
@@ -85,6 +86,11 @@ func defaultDBDir(e *env) string {
 func scanConfig(c *ucli.Context, e *env) (audit.Config, []output, error) {
 	cfg := audit.DefaultConfig()
 	cfg.DBDir = c.String("db")
+	maxAge, err := parseAge(c.String("max-db-age"))
+	if err != nil {
+		return cfg, nil, fmt.Errorf("--max-db-age: %w", err)
+	}
+	cfg.MaxDBAge = maxAge
 	cfg.ToolVersion = Version
 	cfg.Jobs = max(c.Int("jobs"), 1)
 	level, err := reports.ParseLevel(c.String("fail-on"))
