@@ -3,6 +3,7 @@ package reports
 import (
 	"cmp"
 	"slices"
+	"time"
 
 	"github.com/fnaudit/fnaudit/bundle"
 	"github.com/fnaudit/fnaudit/sbom"
@@ -28,6 +29,13 @@ type Report struct {
 	// Policy is present when a policy file was given.
 	Policy  *PolicyReport `json:"policy,omitempty"`
 	Summary Summary       `json:"summary"`
+	// LayerFixes say, for each vulnerable package a layer ships, which
+	// layer to rebuild with which version and which functions that fixes
+	// (docs/store.md). Absent when no finding comes from a layer.
+	LayerFixes []LayerFix `json:"layer_fixes,omitempty"`
+	// Rescan is set on the report of `fnaudit rescan`: the stored entry
+	// whose SBOMs were re-matched.
+	Rescan *RescanOf `json:"rescan,omitempty"`
 }
 
 // Tool names the program that wrote the report.
@@ -84,6 +92,64 @@ type Finding struct {
 	// Exception is the policy exception that matched the finding, live or
 	// expired (an expired one no longer suppresses).
 	Exception *Exception `json:"exception,omitempty"`
+	// Change is set by a rescan: new (not among the stored findings),
+	// unchanged, or fixed (stored, no longer matched: the advisory was
+	// withdrawn or its ranges changed; kept in the list, not counted in
+	// findings, by_risk or the gate).
+	Change string `json:"change,omitempty"`
+}
+
+// Finding changes, as a rescan marks them.
+const (
+	ChangeNew       = "new"
+	ChangeUnchanged = "unchanged"
+	ChangeFixed     = "fixed"
+)
+
+// Changes counts a rescan's findings by change.
+type Changes struct {
+	New       int `json:"new"`
+	Unchanged int `json:"unchanged"`
+	Fixed     int `json:"fixed"`
+}
+
+// RescanOf names the stored entry a rescan re-matched.
+type RescanOf struct {
+	// Entry is the entry's ID in the store; Kind is scan or rescan.
+	Entry int64  `json:"entry"`
+	Kind  string `json:"kind"`
+	// RecordedAt is when the store saved that entry.
+	RecordedAt time.Time `json:"recorded_at"`
+}
+
+// LayerFix is one vulnerable package shipped by a layer, and what
+// rebuilding the layer with a fixed version fixes.
+type LayerFix struct {
+	// Layer is the layer's name; ArtifactSHA256 its digest, which
+	// identifies it across functions and applications.
+	Layer          string `json:"layer"`
+	ArtifactSHA256 string `json:"artifact_sha256"`
+	Ecosystem      string `json:"ecosystem"`
+	Package        string `json:"package"`
+	Version        string `json:"version"`
+	// Fixed is the lowest version that fixes every advisory below ("" when
+	// one of them has no fixed version: see Unfixed).
+	Fixed string `json:"fixed"`
+	// Advisories are the findings' IDs.
+	Advisories []string `json:"advisories"`
+	// Unfixed are the advisories no released version fixes.
+	Unfixed []string `json:"unfixed,omitempty"`
+	// Functions are the functions that run this layer digest: those of the
+	// report and, with a store, those of other applications' newest entries.
+	Functions []LayerFunction `json:"functions"`
+	// Applications counts the applications of Functions.
+	Applications int `json:"applications"`
+}
+
+// LayerFunction is a function a layer fix applies to.
+type LayerFunction struct {
+	Application string `json:"application"`
+	Function    string `json:"function"`
 }
 
 // Exception is one entry of the policy file's exceptions, with what became
@@ -152,6 +218,8 @@ type Summary struct {
 	Findings   int           `json:"findings"`
 	ByRisk     map[Level]int `json:"by_risk"`
 	Gate       Gate          `json:"gate"`
+	// Changes is set by a rescan: its findings by change.
+	Changes *Changes `json:"changes,omitempty"`
 }
 
 // Gate is the release gate's verdict.

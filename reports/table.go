@@ -34,6 +34,7 @@ func writeTable(w io.Writer, r *Report) error {
 		writeFunctionBlock(bw, &r.Functions[i])
 	}
 	fmt.Fprintln(bw)
+	writeLayerFixes(bw, r.LayerFixes)
 	writePolicy(bw, r.Policy)
 	writeSummary(bw, r.Summary, r.Policy != nil)
 	return bw.Flush()
@@ -92,8 +93,15 @@ func writeFunctionBlock(w io.Writer, fn *Function) {
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	change := hasChanges(fn)
+	if change {
+		fmt.Fprint(tw, "  CHANGE\t")
+	}
 	fmt.Fprintln(tw, "  RISK\tSEVERITY\tID\tPACKAGE\tVERSION\tFIXED IN\tARTIFACT\tSUMMARY")
 	for _, f := range fn.Findings {
+		if change {
+			fmt.Fprintf(tw, "  %s\t", strings.ToUpper(f.Change))
+		}
 		fixed := strings.Join(f.Fixed, ", ")
 		artifact := artifactLabel(fn, f.Artifact)
 		if fixed == "" {
@@ -150,6 +158,36 @@ func packageCounts(fn *Function) string {
 	return s
 }
 
+// hasChanges reports whether a rescan marked the function's findings.
+func hasChanges(fn *Function) bool {
+	return slices.ContainsFunc(fn.Findings, func(f Finding) bool { return f.Change != "" })
+}
+
+// writeLayerFixes says which layer rebuilds fix which functions.
+func writeLayerFixes(w io.Writer, fixes []LayerFix) {
+	if len(fixes) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "Layer fixes")
+	for _, f := range fixes {
+		with := fmt.Sprintf("with %s ≥ %s", f.Package, f.Fixed)
+		if f.Fixed == "" {
+			with = fmt.Sprintf("without %s@%s (no fixed version for %s)", f.Package, f.Version, strings.Join(f.Unfixed, ", "))
+		}
+		fmt.Fprintf(w, "  rebuild layer %s %s → fixes %d %s in %d %s (%s@%s: %s)\n", f.Layer, with,
+			len(f.Functions), plural(len(f.Functions), "function"), f.Applications, plural(f.Applications, "application"),
+			f.Package, f.Version, strings.Join(f.Advisories, ", "))
+	}
+	fmt.Fprintln(w)
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
 func writeSummary(w io.Writer, s Summary, policy bool) {
 	fmt.Fprintf(w, "%d functions, %d incomplete, %d findings", s.Functions, s.Incomplete, s.Findings)
 	var parts []string
@@ -162,6 +200,9 @@ func writeSummary(w io.Writer, s Summary, policy bool) {
 		fmt.Fprintf(w, " (%s)", strings.Join(parts, ", "))
 	}
 	fmt.Fprintln(w)
+	if c := s.Changes; c != nil {
+		fmt.Fprintf(w, "Since the stored scan: %d new, %d unchanged, %d fixed\n", c.New, c.Unchanged, c.Fixed)
+	}
 	verdict := "PASSED"
 	if !s.Gate.Passed {
 		verdict = "FAILED"
@@ -175,6 +216,12 @@ func writeSummary(w io.Writer, s Summary, policy bool) {
 		ExitIncomplete: ": the audit is incomplete",
 		ExitFailed:     ": unsuppressed findings at or above " + threshold,
 	}[s.Gate.ExitCode]
+	if s.Changes != nil && reason != "" {
+		reason = map[int]string{ // a rescan: only new findings fail it
+			ExitIncomplete: ": the stored scan was incomplete",
+			ExitFailed:     ": new unsuppressed findings at or above " + threshold,
+		}[s.Gate.ExitCode]
+	}
 	fmt.Fprintf(w, "Gate (%s): %s%s\n", gate, verdict, reason)
 }
 

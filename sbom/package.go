@@ -28,6 +28,10 @@ type Package struct {
 	// resolve /var/task first), or that a later layer overwrites at the same
 	// path. Shadowed packages are listed but not matched.
 	Shadowed bool `json:"shadowed,omitempty"`
+	// Evidence says how a package recovered from bundled code was found and
+	// how its version was pinned ("sourcemap+lockfile", "banner", "sbom");
+	// empty for packages installed in the artifact.
+	Evidence string `json:"evidence,omitempty"`
 }
 
 // Key identifies a package independently of where it was found.

@@ -155,6 +155,9 @@ func thresholds(r *reports.Report) []threshold {
 // blocking says whether f, a finding of fn, fails the gate.
 func blocking(r *reports.Report, fn *reports.Function, f *reports.Finding) bool {
 	t := thresholdFor(r, fn.Exposure)
+	if f.Change != "" && f.Change != reports.ChangeNew {
+		return false // a rescan's gate fails on new findings only
+	}
 	return !f.Suppressed && t.Rank() > 0 && f.Risk.Rank() >= t.Rank()
 }
 

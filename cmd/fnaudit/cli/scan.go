@@ -50,6 +50,8 @@ func scanCommand(e *env) *ucli.Command {
 				Usage: "bound on the bytes one container image may unpack to (Lambda allows 10 GB images)"},
 			&ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing on stderr but errors"},
 			&ucli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print progress and diagnostics on stderr"},
+			storeFlag("record the scan, after the outputs are written, for rescans and history"),
+			labelFlag("label recorded with the scan"),
 		},
 		Action: func(c *ucli.Context) error { return runScan(c, e) },
 	}
@@ -142,6 +144,11 @@ func runScan(c *ucli.Context, e *env) error {
 	if err != nil {
 		return usageError(err)
 	}
+	st, err := openScanStore(c, e)
+	if err != nil {
+		return usageError(err)
+	}
+	defer st.close()
 	ws, err := unpack.NewWorkspace(c.String("tmp-dir"))
 	if err != nil {
 		return usageError(fmt.Errorf("creating the run's temp dir: %w", err))
@@ -158,8 +165,14 @@ func runScan(c *ucli.Context, e *env) error {
 		}
 		return usageError(err)
 	}
+	if err := st.attribute(c.Context, r); err != nil {
+		return usageError(err)
+	}
 	if err := writeOutputs(outs, r, e.stdout); err != nil {
 		return usageError(err)
+	}
+	if err := st.record(c.Context, e, r, c.Bool("quiet")); err != nil {
+		return err
 	}
 	if code := r.Summary.Gate.ExitCode; code != reports.ExitPassed {
 		return &exitError{code: code}
