@@ -19,6 +19,7 @@ import (
 	"github.com/fnaudit/fnaudit/bundle/image"
 	"github.com/fnaudit/fnaudit/bundle/unpack"
 	"github.com/fnaudit/fnaudit/sbom"
+	"github.com/fnaudit/fnaudit/sbom/bundled"
 	"github.com/fnaudit/fnaudit/sbom/catalog"
 )
 
@@ -27,6 +28,7 @@ type artifactResult struct {
 	sha256   string
 	packages []sbom.Package // Artifact left empty: functions name it
 	errors   []string       // why the artifact could not be fully audited
+	bundled  []string       // what keeps its bundled code's inventory incomplete (sbom/bundled)
 }
 
 // artifactSet maps each artifact path of the application to its result.
@@ -79,6 +81,10 @@ type job struct {
 	role bundle.ArtifactRole
 	kind kind
 	res  *artifactResult
+	// hints and lockSum, for code: where the bundle's lockfile is, and
+	// its digest (part of the cache key).
+	hints   bundled.Hints
+	lockSum string
 }
 
 // key identifies an artifact in an application: its path, and for an image
@@ -98,6 +104,7 @@ func key(a bundle.Artifact) string {
 // an error; an artifact's own failure is recorded in its result.
 func catalogArtifacts(ctx context.Context, cfg Config, ws *unpack.Workspace, app *bundle.Application) (*artifactSet, error) {
 	jobs := distinctJobs(app, cfg.AllowNetwork)
+	setBundleHints(cfg, app, jobs)
 	// The same content under two paths (a layer zip copied per function) is
 	// catalogued once: digests are computed first, then the first path with
 	// a digest is catalogued and the others share its result.
@@ -124,9 +131,9 @@ func catalogArtifacts(ctx context.Context, cfg Config, ws *unpack.Workspace, app
 	for _, j := range todo {
 		g.Go(func() error {
 			defer progress.done(j.path)
-			if pkgs, ok := c.get(j); ok {
+			if e, ok := c.get(j); ok {
 				cfg.Logger.Debug("catalogue from cache", "artifact", j.path)
-				j.res.packages = pkgs
+				j.res.packages, j.res.bundled = e.Packages, e.Bundled
 				return nil
 			}
 			progress.start(j.path)
@@ -191,7 +198,11 @@ func inspect(j *job) (kind, *artifactResult) {
 	case err != nil:
 		return kindZip, &artifactResult{errors: []string{fmt.Errorf("%s: reading artifact: %w", j.path, err).Error()}}
 	case fi.IsDir():
-		return kindFolder, &artifactResult{}
+		sum, err := treeSHA256(j.path)
+		if err != nil {
+			return kindFolder, &artifactResult{errors: []string{err.Error()}}
+		}
+		return kindFolder, &artifactResult{sha256: sum}
 	}
 	sum, err := fileSHA256(j.path)
 	if err != nil {
@@ -245,7 +256,11 @@ func catalogOne(ctx context.Context, cfg Config, ws *unpack.Workspace, j *job) (
 	if err != nil {
 		errs = append(errs, err.Error())
 	}
-	return pkgs, errs
+	recovered, err := recoverBundled(ctx, cfg, j, dir, pkgs)
+	if err != nil {
+		errs = append(errs, err.Error())
+	}
+	return append(pkgs, recovered...), errs
 }
 
 // unpackProblems lists the rejected entries of an unpacked artifact (they

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"runtime"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/fnaudit/fnaudit/bundle/unpack"
 	"github.com/fnaudit/fnaudit/reports"
 	"github.com/fnaudit/fnaudit/sbom"
+	"github.com/fnaudit/fnaudit/sbom/catalog"
 	"github.com/fnaudit/fnaudit/vuln"
 )
 
@@ -67,11 +69,18 @@ func Run(ctx context.Context, cfg Config, path string) (*reports.Report, error) 
 	if cfg.Logger == nil {
 		cfg.Logger = DefaultConfig().Logger
 	}
+	// syft's licence scanner takes a second or two to build: start it now,
+	// while the manifest is read and the artifacts are hashed and unpacked.
+	go catalog.Prepare()
 	app, err := bundle.Load(ctx, path, loaders.All())
 	if err != nil {
 		return nil, err
 	}
-	db, err := vuln.Open(ctx, cfg.DBDir, vuln.WithLogger(cfg.Logger))
+	dbOpts := []vuln.Option{vuln.WithLogger(cfg.Logger)}
+	if cfg.CacheDir != "" {
+		dbOpts = append(dbOpts, vuln.WithIndexCache(filepath.Join(cfg.CacheDir, "osv-index")))
+	}
+	db, err := vuln.Open(ctx, cfg.DBDir, dbOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -98,6 +107,7 @@ func Run(ctx context.Context, cfg Config, path string) (*reports.Report, error) 
 		if err != nil {
 			return nil, err
 		}
+		warns = append(warns, settleBundled(cfg.Policy, fn, arts, &f)...)
 		for _, w := range warns {
 			warnings[w] = true
 		}
@@ -154,7 +164,7 @@ func auditFunction(ctx context.Context, db *vuln.DB, fn *bundle.Function, arts *
 	for _, part := range parts {
 		f.Packages = append(f.Packages, part.packages...)
 		for _, p := range part.packages {
-			if !p.Shadowed {
+			if !p.Shadowed && !unpinnedBundled(p) {
 				live = append(live, p)
 			}
 		}

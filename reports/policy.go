@@ -30,7 +30,18 @@ type Policy struct {
 	File string
 	// Today is the date exceptions expire against (YYYY-MM-DD, UTC).
 	Today string
+	// BundledUnknownVersions is what bundled code fnaudit cannot fully
+	// audit (packages with no known version, bundles with no source map,
+	// metafile or SBOM) does to a function: BundledFail ("" too) makes it
+	// incomplete, BundledWarn only warns (docs/bundled-functions.md).
+	BundledUnknownVersions string
 }
+
+// Values of the policy file's bundled_unknown_versions.
+const (
+	BundledFail = "fail"
+	BundledWarn = "warn"
+)
 
 // Threshold is the gate threshold for a function of exposure e: the
 // policy's rule for e, else for unknown exposure the public rule (an
@@ -165,12 +176,22 @@ func (pr policyReader) errorf(n *yaml.Node, format string, args ...any) error {
 
 func (pr policyReader) root(n *yaml.Node) error {
 	if n.Kind != yaml.MappingNode {
-		return pr.errorf(n, "a policy is a mapping with fail_on and exceptions")
+		return pr.errorf(n, "a policy is a mapping with fail_on, exceptions and bundled_unknown_versions")
 	}
 	return pr.mapping(n, map[string]func(*yaml.Node) error{
-		"fail_on":    pr.failOn,
-		"exceptions": pr.exceptions,
+		"fail_on":                  pr.failOn,
+		"exceptions":               pr.exceptions,
+		"bundled_unknown_versions": pr.bundledUnknownVersions,
 	})
+}
+
+// bundledUnknownVersions reads `bundled_unknown_versions: fail | warn`.
+func (pr policyReader) bundledUnknownVersions(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode || (n.Value != BundledFail && n.Value != BundledWarn) {
+		return pr.errorf(n, "bundled_unknown_versions %q: want fail or warn", n.Value)
+	}
+	pr.p.BundledUnknownVersions = n.Value
+	return nil
 }
 
 // mapping calls the reader of each key of n, and fails on a key it does not

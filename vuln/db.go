@@ -3,6 +3,8 @@ package vuln
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -31,8 +33,18 @@ const zipName = "all.zip"
 type Option func(*options)
 
 type options struct {
-	logger *slog.Logger
-	now    func() time.Time
+	logger   *slog.Logger
+	now      func() time.Time
+	indexDir string
+}
+
+// WithIndexCache keeps the indexes of a database that has no .fnaudit
+// folder of its own (a read-only volume, an osv-scanner cache, a copy made
+// by hand) under dir instead of rebuilding them in memory on every open.
+// Entries are per database directory and validated against the archive
+// like any index.
+func WithIndexCache(dir string) Option {
+	return func(o *options) { o.indexDir = dir }
 }
 
 // WithLogger sends the database's diagnostics, and osv-scalibr's (which
@@ -107,6 +119,13 @@ func Open(ctx context.Context, dir string, opts ...Option) (*DB, error) {
 	db := &DB{dir: dir, opts: o, zips: zips, loaded: map[string]*ecosystemLoad{}}
 	if st, err := os.Stat(filepath.Join(dir, MetaDir)); err == nil && st.IsDir() {
 		db.indexDir = filepath.Join(dir, MetaDir, "index")
+	} else if o.indexDir != "" {
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			abs = dir
+		}
+		sum := sha256.Sum256([]byte(abs))
+		db.indexDir = filepath.Join(o.indexDir, hex.EncodeToString(sum[:8]))
 	}
 	return db, nil
 }

@@ -271,3 +271,26 @@ func FuzzDBIndex(f *testing.F) {
 		}
 	})
 }
+
+// TestIndexCache: a database without a .fnaudit folder keeps its indexes
+// in the cache given with WithIndexCache, and reuses them.
+func TestIndexCache(t *testing.T) {
+	cache := t.TempDir()
+	for range 2 {
+		db, err := Open(context.Background(), "../testdata/osvdb", WithIndexCache(cache))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := db.Match(context.Background(), []sbom.Package{{Ecosystem: "npm", Name: "lodash", Version: "4.17.15"}}); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+	}
+	idx, _ := filepath.Glob(filepath.Join(cache, "*", "npm.idx"))
+	if len(idx) != 1 {
+		t.Fatalf("index files %v, want one npm.idx under the cache", idx)
+	}
+	if _, err := os.Stat(filepath.Join("..", "testdata", "osvdb", MetaDir)); err == nil {
+		t.Error("the database directory itself was written to")
+	}
+}

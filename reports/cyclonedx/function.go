@@ -160,6 +160,7 @@ func packageComponent(p sbom.Package, ref string, role bundle.ArtifactRole) cdx.
 	pr.add("artifact", p.Artifact)
 	pr.add("artifact_role", string(role))
 	pr.add("location", p.Location)
+	pr.add("evidence", p.Evidence)
 	if p.Shadowed {
 		pr.add("shadowed", "true")
 	}
