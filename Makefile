@@ -52,6 +52,14 @@ bench:
 fuzz:
 	CGO_ENABLED=0 $(GO) test ./bundle/unpack -run '^$$' -fuzz FuzzZip -fuzztime $(FUZZTIME)
 	CGO_ENABLED=0 $(GO) test ./vuln -run '^$$' -fuzz FuzzDecodeRecord -fuzztime $(FUZZTIME)
+	CGO_ENABLED=0 $(GO) test ./vuln -run '^$$' -fuzz FuzzDBIndex -fuzztime $(FUZZTIME)
+	CGO_ENABLED=0 $(GO) test ./bundle/image -run '^$$' -fuzz FuzzFlatten -fuzztime $(FUZZTIME)
+	CGO_ENABLED=0 $(GO) test ./bundle/serverless -run '^$$' -fuzz FuzzServerlessManifest -fuzztime $(FUZZTIME)
+	CGO_ENABLED=0 $(GO) test ./bundle/cloudformation -run '^$$' -fuzz FuzzCloudFormationTemplate -fuzztime $(FUZZTIME)
+	CGO_ENABLED=0 $(GO) test ./bundle/terraform -run '^$$' -fuzz FuzzTerraformPlan -fuzztime $(FUZZTIME)
+	CGO_ENABLED=0 $(GO) test ./bundle/azure -run '^$$' -fuzz FuzzAzureFunctionJSON -fuzztime $(FUZZTIME)
+	CGO_ENABLED=0 $(GO) test ./sbom/bundled -run '^$$' -fuzz FuzzBuildJSON -fuzztime $(FUZZTIME)
+	CGO_ENABLED=0 $(GO) test ./sbom/bundled -run '^$$' -fuzz FuzzText -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin

@@ -295,7 +295,7 @@ func matchDistinct(ctx context.Context, db *vuln.DB, apps []storedApp) (map[sbom
 	for _, app := range apps {
 		for _, list := range app.pkgs {
 			for _, p := range list {
-				if k := p.Key(); !p.Shadowed && !seen[k] {
+				if k := p.Key(); !p.Shadowed && !unpinnedBundled(p) && !seen[k] {
 					seen[k] = true
 					distinct = append(distinct, sbom.Package{Ecosystem: k.Ecosystem, Name: k.Name, Version: k.Version, PURL: p.PURL})
 				}
