@@ -3,6 +3,7 @@ package unpack
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -137,5 +138,36 @@ func TestZipNested(t *testing.T) {
 			}
 			sb.assertConfined(t)
 		})
+	}
+}
+
+// TestZipWheelsAndEggs: Python wheels and eggs shipped in a bundle are
+// extracted beside themselves, so their metadata is catalogued; jars are
+// left whole for syft.
+func TestZipWheelsAndEggs(t *testing.T) {
+	wheel := buildZip(t, entry{name: "requests-2.28.1.dist-info/METADATA", body: "Name: requests\nVersion: 2.28.1\n"})
+	egg := buildZip(t, entry{name: "EGG-INFO/PKG-INFO", body: "Name: six\nVersion: 1.16.0\n"})
+	jar := buildZip(t, entry{name: "META-INF/MANIFEST.MF", body: "Manifest-Version: 1.0\n"})
+	src := writeArtifact(t, "fn.zip", buildZip(t,
+		entry{name: "vendor/requests-2.28.1-py3-none-any.whl", body: string(wheel), store: true},
+		entry{name: "vendor/six-1.16.0-py3.11.egg", body: string(egg), store: true},
+		entry{name: "lib/app.jar", body: string(jar), store: true},
+	))
+	dest := filepath.Join(t.TempDir(), "d")
+	res, err := Zip(context.Background(), src, dest, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"vendor/requests-2.28.1-py3-none-any.whl", "vendor/six-1.16.0-py3.11.egg"}
+	if diff := cmp.Diff(want, res.Nested); diff != "" {
+		t.Errorf("nested (-want +got):\n%s", diff)
+	}
+	for _, p := range []string{"vendor/requests-2.28.1-py3-none-any.whl!/requests-2.28.1.dist-info/METADATA", "vendor/six-1.16.0-py3.11.egg!/EGG-INFO/PKG-INFO"} {
+		if _, err := os.Stat(filepath.Join(dest, filepath.FromSlash(p))); err != nil {
+			t.Errorf("%s not extracted: %v", p, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dest, "lib", "app.jar!")); err == nil {
+		t.Error("a jar was extracted; syft reads jars itself")
 	}
 }

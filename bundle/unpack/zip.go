@@ -306,11 +306,21 @@ func (x *extractor) noteCorrupt(child *archive) {
 	x.res.Notes = append(x.res.Notes, fmt.Sprintf("nested archive %s: %v", child.name, ErrCorrupt))
 }
 
-// nestedZipName returns name if the file written there is a nested zip to
-// extract: its name ends in .zip and its data starts with the zip magic.
+// nestedExts are the zip-format archives extracted beside themselves: zips
+// (a layer shipped in a bundle), Python wheels and eggs (importable from
+// sys.path as they are; their *.dist-info / EGG-INFO then catalogue like
+// installed packages). Jars are left to syft, which reads them itself.
+var nestedExts = []string{".zip", ".whl", ".egg"}
+
+// nestedZipName returns name if the file written there is a nested archive
+// to extract: its name ends in one of nestedExts and its data starts with the
+// zip magic.
 func nestedZipName(name string, head []byte) string {
-	if strings.HasSuffix(strings.ToLower(name), ".zip") && string(head) == zipMagic {
-		return name
+	lower := strings.ToLower(name)
+	for _, ext := range nestedExts {
+		if strings.HasSuffix(lower, ext) && string(head) == zipMagic {
+			return name
+		}
 	}
 	return ""
 }
