@@ -31,6 +31,13 @@ type Store interface {
 	// LayerUses lists the functions, in the newest entry of every
 	// application, that run a layer whose artifact digest is one of digests.
 	LayerUses(ctx context.Context, digests []string) ([]LayerUse, error)
+	// TryLock takes the store-wide lock called name without waiting (ok is
+	// false when someone else holds it), for work that must run once at a
+	// time across processes and hosts, such as the server's scheduled
+	// rescans. See DB.TryLock.
+	TryLock(ctx context.Context, name string) (unlock func(), ok bool, err error)
+	// Ping checks that the store can be reached.
+	Ping(ctx context.Context) error
 	// Close releases the store's connections.
 	Close() error
 }

@@ -101,7 +101,7 @@ func newApp(e *env) *ucli.App {
 		Writer:          e.stdout,
 		ErrWriter:       e.stderr,
 		HideHelpCommand: true,
-		Commands:        []*ucli.Command{scanCommand(e), sbomCommand(e), dbCommand(e), rescanCommand(e), historyCommand(e), versionCommand(e)},
+		Commands:        []*ucli.Command{scanCommand(e), sbomCommand(e), dbCommand(e), rescanCommand(e), historyCommand(e), serveCommand(e), versionCommand(e)},
 		// Errors are printed by exitCode, once.
 		ExitErrHandler: func(*ucli.Context, error) {},
 		OnUsageError: func(_ *ucli.Context, err error, _ bool) error {

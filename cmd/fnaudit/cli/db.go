@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -63,7 +65,7 @@ func dbCommand(e *env) *ucli.Command {
 			dbFlag(e),
 			&ucli.StringFlag{Name: "url", Value: def.BaseURL, Usage: "update: mirror `BASE` holding <BASE>/<Ecosystem>/all.zip " +
 				"(https://, http://, file:///path or a directory path) and optionally <BASE>/SHA256SUMS"},
-			&ucli.StringFlag{Name: "ecosystems", Usage: "update: comma-separated `LIST` such as npm,PyPI,Go,Maven,crates.io (default: those in --db)"},
+			&ucli.StringFlag{Name: "ecosystems", Usage: "update: comma-separated `LIST` such as npm,PyPI,Go,Maven,crates.io (default: those in --db; into an empty --db, those a local mirror holds, else " + strings.Join(defaultEcosystems, ",") + ")"},
 			&ucli.StringFlag{Name: "ecosystem", Usage: "import: import only the records naming ecosystem `NAME`"},
 			&ucli.StringFlag{Name: "format", Value: "table", Usage: "status: output `FORMAT`, table or json"},
 			&ucli.DurationFlag{Name: "connect-timeout", Value: def.ConnectTimeout, Usage: "update: bound on connecting to the mirror"},
@@ -136,6 +138,14 @@ func runDBUpdate(c *ucli.Context, e *env) error {
 		return err
 	}
 	cfg := dbConfig(c, e)
+	if len(cfg.Ecosystems) == 0 {
+		if cfg.Ecosystems, err = firstEcosystems(dir, cfg.BaseURL); err != nil {
+			return usageError(err)
+		}
+		if len(cfg.Ecosystems) > 0 && !c.Bool("quiet") {
+			fmt.Fprintf(e.stderr, "fnaudit: %s holds no database yet: downloading %s (choose with --ecosystems)\n", dir, strings.Join(cfg.Ecosystems, ","))
+		}
+	}
 	rep := newDBReporter(e.stderr, c.Bool("quiet"))
 	cfg.Progress, cfg.Done = rep.progressFunc(), rep.done
 	results, err := dbupdate.Update(c.Context, dir, cfg)
@@ -449,4 +459,30 @@ func maxDBAgeFlag(e *env) ucli.Flag {
 		Usage: "warn when the advisory database was last updated longer than `DURATION` ago (7d, 36h; 0: never); " +
 			"with --fail-on or --policy a stale database fails the scan (exit 2); $FNAUDIT_MAX_DB_AGE sets the default",
 	}
+}
+
+// defaultEcosystems are what a first `db update` downloads from an HTTP
+// mirror: the ecosystems of the packages function runtimes install.
+var defaultEcosystems = []string{"Go", "Maven", "NuGet", "Packagist", "PyPI", "RubyGems", "crates.io", "npm"}
+
+// firstEcosystems chooses the ecosystems of a first update, when dir holds
+// none and none were named: all those a local mirror holds, else
+// defaultEcosystems. It returns nil when dir already holds a database (the
+// update refreshes what it holds).
+func firstEcosystems(dir, base string) ([]string, error) {
+	if held, err := vuln.Archives(dir); err != nil || len(held) > 0 {
+		return nil, err
+	}
+	local := base
+	if u, err := url.Parse(base); err == nil && u.Scheme != "" && len(u.Scheme) > 1 {
+		if u.Scheme != "file" {
+			return defaultEcosystems, nil
+		}
+		local = u.Path
+	}
+	zips, err := vuln.Archives(local)
+	if err != nil || len(zips) == 0 {
+		return defaultEcosystems, nil
+	}
+	return slices.Sorted(maps.Keys(zips)), nil
 }

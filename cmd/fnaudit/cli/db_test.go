@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -14,6 +15,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/fnaudit/fnaudit/vuln"
 )
 
 // dbMirror serves the repository's OSV database on loopback, as a mirror
@@ -78,6 +81,40 @@ func TestDBUpdateCommand(t *testing.T) {
 	}
 }
 
+// TestDBFirstUpdate: into an empty database, an update without
+// --ecosystems takes every ecosystem a local mirror holds, and the
+// function runtimes' ecosystems from an HTTP one.
+func TestDBFirstUpdate(t *testing.T) {
+	held, err := vuln.Archives(testDB)
+	if err != nil || len(held) == 0 {
+		t.Fatalf("test database: %v %v", held, err)
+	}
+	dir := filepath.Join(t.TempDir(), "db")
+	r := run(t, "db", "update", "--db", dir, "--url", testDB)
+	if r.code != 0 || !strings.Contains(r.stderr, "holds no database yet: downloading "+strings.Join(slices.Sorted(maps.Keys(held)), ",")) {
+		t.Fatalf("local mirror: exit %d:\n%s", r.code, r.stderr)
+	}
+	got, err := vuln.Archives(dir)
+	if err != nil || len(got) != len(held) {
+		t.Errorf("the first update installed %v, want the mirror's %v (%v)", slices.Collect(maps.Keys(got)), slices.Collect(maps.Keys(held)), err)
+	}
+
+	url := dbMirror(t)
+	dir = filepath.Join(t.TempDir(), "db")
+	r = run(t, "db", "update", "--db", dir, "--url", url, "--retries", "0")
+	if !strings.Contains(r.stderr, "downloading "+strings.Join(defaultEcosystems, ",")) {
+		t.Errorf("HTTP mirror: the first update should take the default ecosystems:\n%s", r.stderr)
+	}
+	for eco := range held {
+		if !strings.Contains(r.stderr, eco+": updated: ") {
+			t.Errorf("HTTP mirror: %s not updated:\n%s", eco, r.stderr)
+		}
+	}
+	if r.code != 1 || !strings.Contains(r.stderr, "RubyGems: FAILED") {
+		t.Errorf("HTTP mirror: the default ecosystems the mirror lacks fail alone (exit 1): exit %d:\n%s", r.code, r.stderr)
+	}
+}
+
 // TestDBUsageErrors: mistakes exit 2 and say what to do.
 func TestDBUsageErrors(t *testing.T) {
 	empty := t.TempDir()
@@ -88,7 +125,6 @@ func TestDBUsageErrors(t *testing.T) {
 	}{
 		{"no subcommand", []string{"db"}, "db needs a subcommand: update, status or import"},
 		{"unknown subcommand", []string{"db", "refresh"}, `(got "refresh")`},
-		{"nothing to update", []string{"db", "update", "--db", empty, "--url", "http://127.0.0.1:1"}, "name them with --ecosystems"},
 		{"flag of another subcommand", []string{"db", "status", "--db", testDB, "--url", "http://x"}, "--url does not apply to db status"},
 		{"bad scheme", []string{"db", "update", "--db", empty, "--url", "ftp://x", "--ecosystems", "npm"}, `scheme "ftp"`},
 		{"bad ecosystem", []string{"db", "update", "--db", empty, "--ecosystems", "../x"}, `ecosystem name "../x" is not valid`},

@@ -51,7 +51,9 @@ func scanCommand(e *env) *ucli.Command {
 			&ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing on stderr but errors"},
 			&ucli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print progress and diagnostics on stderr"},
 			storeFlag("record the scan, after the outputs are written, for rescans and history"),
-			labelFlag("label recorded with the scan"),
+			labelFlag("label recorded with the scan (--store, --push)"),
+			pushFlag(),
+			tokenFlag(),
 		},
 		Action: func(c *ucli.Context) error { return runScan(c, e) },
 	}
@@ -149,6 +151,10 @@ func runScan(c *ucli.Context, e *env) error {
 		return usageError(err)
 	}
 	defer st.close()
+	push, err := newPusher(c, e)
+	if err != nil {
+		return usageError(err)
+	}
 	ws, err := unpack.NewWorkspace(c.String("tmp-dir"))
 	if err != nil {
 		return usageError(fmt.Errorf("creating the run's temp dir: %w", err))
@@ -172,6 +178,9 @@ func runScan(c *ucli.Context, e *env) error {
 		return usageError(err)
 	}
 	if err := st.record(c.Context, e, r, c.Bool("quiet")); err != nil {
+		return err
+	}
+	if err := push.push(c.Context, e, r, c.Bool("quiet")); err != nil {
 		return err
 	}
 	if code := r.Summary.Gate.ExitCode; code != reports.ExitPassed {

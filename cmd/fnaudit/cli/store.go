@@ -76,8 +76,8 @@ func openScanStore(c *ucli.Context, e *env) (*scanStore, error) {
 	}
 	dsn := c.String("store")
 	if dsn == "" {
-		if len(labels) > 0 {
-			return nil, errors.New("--label needs --store: labels are recorded with the scan in the store")
+		if len(labels) > 0 && c.String("push") == "" {
+			return nil, errors.New("--label needs --store or --push: labels are recorded with the scan in a store")
 		}
 		return &scanStore{}, nil
 	}
