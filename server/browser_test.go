@@ -527,7 +527,7 @@ func (m *pageMonitor) event(ev any) {
 			p = fmt.Sprintf("failed load of a %s: %s %s", ev.Type, ev.ErrorText, ev.BlockedReason)
 		}
 	case *network.EventResponseReceived:
-		if ev.Response.Status >= 400 && !isFavicon(ev.Response.URL) {
+		if ev.Response.Status >= 400 {
 			p = fmt.Sprintf("%s answered %d", ev.Response.URL, ev.Response.Status)
 		}
 	case *runtime.EventExceptionThrown:
@@ -544,7 +544,7 @@ func (m *pageMonitor) event(ev any) {
 			p = fmt.Sprintf("console.%s: %s", ev.Type, strings.Join(args, " "))
 		}
 	case *cdplog.EventEntryAdded:
-		if e := ev.Entry; (e.Level == cdplog.EntryLevelError || e.Level == cdplog.EntryLevelWarning) && !isFavicon(e.URL) {
+		if e := ev.Entry; e.Level == cdplog.EntryLevelError || e.Level == cdplog.EntryLevelWarning {
 			p = fmt.Sprintf("%s %s: %s (%s)", e.Source, e.Level, e.Text, e.URL)
 		}
 	}
@@ -554,14 +554,6 @@ func (m *pageMonitor) event(ev any) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.problems = append(m.problems, p)
-}
-
-// isFavicon tells the browser's own request for /favicon.ico: the server
-// has no icon (a page cannot name a data: icon under its CSP), so Chromium
-// gets a 404 and logs it; the pages themselves ask for no icon.
-func isFavicon(u string) bool {
-	p, err := url.Parse(u)
-	return err == nil && p.Path == "/favicon.ico"
 }
 
 // take returns and forgets the problems seen so far. A round trip to the

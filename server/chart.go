@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/fnaudit/fnaudit/reports"
 	"github.com/fnaudit/fnaudit/store"
@@ -60,6 +61,7 @@ type chartSegment struct {
 type chartTick struct {
 	Pos   float64
 	Label string
+	at    time.Time
 }
 
 // historyChart draws entries (oldest first), marking current.
@@ -123,11 +125,21 @@ func xLabels(bars []chartBar) []chartTick {
 	if len(out) == 0 || out[len(out)-1].Pos != round1(bars[n-1].X+bars[n-1].W/2) {
 		out = append(out, tickOf(bars[n-1]))
 	}
+	// Scans of one day are told apart by their time.
+	for i := 1; i < len(out); i++ {
+		if out[i].Label == out[i-1].Label {
+			for j := range out {
+				out[j].Label = out[j].at.Format("Jan 2 15:04")
+			}
+			break
+		}
+	}
 	return out
 }
 
 func tickOf(b chartBar) chartTick {
-	return chartTick{Pos: round1(b.X + b.W/2), Label: b.Entry.RecordedAt.UTC().Format("Jan 2")}
+	at := b.Entry.RecordedAt.UTC()
+	return chartTick{Pos: round1(b.X + b.W/2), Label: at.Format("Jan 2"), at: at}
 }
 
 func maxTotal(entries []store.Entry) int {

@@ -105,8 +105,12 @@ func (sc *scheduler) run(ctx context.Context) runResult {
 		return runResult{Skipped: "locked"}
 	}
 	defer unlock()
-	if recent, err := sc.doneRecently(ctx); err != nil || recent {
-		return runResult{Skipped: "recent", Err: err}
+	recent, err := sc.doneRecently(ctx)
+	if err != nil {
+		return runResult{Err: err} // logged by doneRecently
+	}
+	if recent {
+		return runResult{Skipped: "recent"}
 	}
 	start := sc.s.cfg.Now()
 	res := runResult{}

@@ -180,6 +180,12 @@ func (s *Server) routes() *http.ServeMux {
 	m.HandleFunc("GET /healthz", s.healthz)
 	m.HandleFunc("GET /readyz", s.readyz)
 	m.HandleFunc("GET /static/{file}", s.static)
+	// Browsers ask for /favicon.ico on their own: no icon, and no 404 in
+	// their console or the log.
+	m.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		w.WriteHeader(http.StatusNoContent)
+	})
 
 	s.page(m, "GET /{$}", s.appsPage)
 	s.page(m, "GET /apps/{app}", s.appPage)
