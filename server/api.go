@@ -253,7 +253,8 @@ func (s *Server) apiFindings(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	total := len(rows)
-	rows = rows[min(offset, total):min(offset+limit, total)]
+	start := min(offset, total)
+	rows = rows[start : start+min(limit, total-start)]
 	if rows == nil {
 		rows = []findingRow{}
 	}

@@ -135,6 +135,21 @@ func TestAPIScansAndFindings(t *testing.T) {
 	if len(public.Findings) != 2 || public.Total <= 2 {
 		t.Errorf("limit 2: %d findings of %d", len(public.Findings), public.Total)
 	}
+	var paged, beyond struct {
+		Total    int          `json:"total"`
+		Findings []findingRow `json:"findings"`
+	}
+	f.getJSON(t, "/api/v1/findings?offset=1&limit=2", &paged)
+	key := func(r findingRow) string {
+		return r.Application + "/" + r.Function + "/" + r.ID + "/" + r.Package + "@" + r.Version
+	}
+	if len(paged.Findings) != 2 || key(paged.Findings[0]) != key(all.Findings[1]) || key(paged.Findings[1]) != key(all.Findings[2]) {
+		t.Errorf("offset 1, limit 2: %+v", paged.Findings)
+	}
+	f.getJSON(t, "/api/v1/findings?offset=9223372036854775807&limit=10", &beyond)
+	if len(beyond.Findings) != 0 || beyond.Total != all.Total {
+		t.Errorf("an offset beyond the end: %d findings of %d", len(beyond.Findings), beyond.Total)
+	}
 	for _, q := range []string{"risk=urgent", "exposure=everyone", "new=maybe", "limit=0", "offset=-1", "application=a%00b"} {
 		if res := f.get(t, "/api/v1/findings?"+q); res.code != http.StatusBadRequest {
 			t.Errorf("findings?%s: %d, want 400", q, res.code)

@@ -16,6 +16,9 @@ const maxName = 512
 // errBadName is wrapped by every name that is refused before any lookup.
 var errBadName = errors.New("invalid name")
 
+// errBadID is wrapped by every entry id that is refused before any lookup.
+var errBadID = errors.New("invalid id")
+
 // checkName refuses names no store lookup should see: empty, longer than
 // 512 bytes, not UTF-8, with control characters, or with a "." or ".."
 // path element (a traversal attempt such as "../../etc", which a name
@@ -47,11 +50,11 @@ func checkName(kind, s string) error {
 // zero.
 func parseID(s string) (int64, error) {
 	if s == "" || len(s) > 18 || strings.TrimLeft(s, "0123456789") != "" {
-		return 0, fmt.Errorf("%w: scan id %q is not a number", errBadName, clip(s))
+		return 0, fmt.Errorf("%w: scan id %q: want a number from 1, at most 18 digits", errBadID, clip(s))
 	}
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, fmt.Errorf("%w: scan id %q", errBadName, clip(s))
+		return 0, fmt.Errorf("%w: scan id %q: want a number from 1, at most 18 digits", errBadID, clip(s))
 	}
 	return id, nil
 }

@@ -152,3 +152,23 @@ func TestInternalErrorsStayInside(t *testing.T) {
 		}
 	}
 }
+
+// TestMethods: another method on a known path is 405 with Allow, not 404.
+func TestMethods(t *testing.T) {
+	f := newFixture(t, nil)
+	f.record(t, sample(), nil)
+	for _, tc := range []struct{ method, path, allow string }{
+		{http.MethodDelete, "/api/v1/applications/orders-api", "GET"},
+		{http.MethodPut, "/api/v1/scans", "POST"},
+		{http.MethodPost, "/healthz", "GET"},
+		{http.MethodPost, "/apps/orders-api", "GET"},
+	} {
+		res := f.do(t, tc.method, tc.path, nil, nil)
+		if res.code != http.StatusMethodNotAllowed || !strings.Contains(res.header.Get("Allow"), tc.allow) {
+			t.Errorf("%s %s: %d, Allow %q; want 405 allowing %s", tc.method, tc.path, res.code, res.header.Get("Allow"), tc.allow)
+		}
+	}
+	if res := f.get(t, "/api/v1/nothing"); res.code != http.StatusNotFound {
+		t.Errorf("GET of an unknown endpoint: %d, want 404", res.code)
+	}
+}

@@ -194,7 +194,9 @@ func (s *Server) routes() *http.ServeMux {
 	s.page(m, "GET /findings", s.findingsPage)
 	s.page(m, "GET /layers", s.layersPage)
 	s.page(m, "GET /scans", s.scansPage)
-	s.page(m, "/", func(http.ResponseWriter, *http.Request) error { return errNotFound("no such page") })
+	// The catch-alls are GET only: another method on a known path is
+	// answered 405 with Allow by the mux.
+	s.page(m, "GET /", func(http.ResponseWriter, *http.Request) error { return errNotFound("no such page") })
 
 	s.api(m, "GET /api/v1/applications", s.apiApplications)
 	s.api(m, "GET /api/v1/applications/{app}", s.apiApplication)
@@ -209,7 +211,7 @@ func (s *Server) routes() *http.ServeMux {
 	s.api(m, "GET /api/v1/findings", s.apiFindings)
 	s.api(m, "GET /api/v1/layer-fixes", s.apiLayerFixes)
 	m.Handle("POST /api/v1/scans", s.errors(true, s.upload))
-	s.api(m, "/api/", func(http.ResponseWriter, *http.Request) error { return errNotFound("no such endpoint") })
+	s.api(m, "GET /api/", func(http.ResponseWriter, *http.Request) error { return errNotFound("no such endpoint") })
 	return m
 }
 
@@ -251,7 +253,7 @@ func (s *Server) errors(api bool, h handlerFunc) http.Handler {
 		var he *httpError
 		switch {
 		case errors.As(err, &he):
-		case errors.Is(err, errBadName):
+		case errors.Is(err, errBadName), errors.Is(err, errBadID):
 			he = &httpError{code: http.StatusBadRequest, msg: err.Error()}
 		case errors.Is(err, store.ErrNotFound):
 			he = &httpError{code: http.StatusNotFound, msg: "no such scan"}
@@ -340,7 +342,12 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				}
 				s.log.Error("panic serving a request", "request", id, "path", r.URL.EscapedPath(), "panic", p)
 				if !rec.wrote {
-					http.Error(rec, "internal error (request "+id+")", http.StatusInternalServerError)
+					he := &httpError{code: http.StatusInternalServerError, msg: "internal error (request " + id + "): see the server's log"}
+					if strings.HasPrefix(r.URL.Path, "/api/") {
+						writeJSONError(rec, he)
+					} else {
+						s.errorPage(rec, r, he)
+					}
 				}
 			}
 			s.logRequest(r, rec, time.Since(start))

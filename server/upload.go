@@ -97,6 +97,9 @@ func (s *Server) uploader(w http.ResponseWriter, r *http.Request) (string, error
 	tok := credential(r)
 	name, ok := s.cfg.Tokens.match(tok)
 	if !ok {
+		if _, reader := s.cfg.ReadTokens.match(tok); reader {
+			return "", &httpError{code: http.StatusForbidden, msg: "this token may read, not upload: use an upload token (--tokens)"}
+		}
 		s.unauthorized(w, r, true, tok)
 		return "", nil
 	}

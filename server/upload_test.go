@@ -126,7 +126,7 @@ func TestUploadRefused(t *testing.T) {
 		{name: "no token", body: good, header: map[string]string{"Content-Type": "application/json"}, code: 401, want: "token"},
 		{name: "wrong token", body: good, header: bearer("not-the-token-0123456789"), code: 401, want: "token"},
 		{name: "read token", config: func(c *Config) { c.ReadTokens = mustTokens(t, readToken) },
-			body: good, header: bearer(readToken), code: 401, want: "token"},
+			body: good, header: bearer(readToken), code: 403, want: "may read, not upload"},
 		{name: "read-only replica", config: func(c *Config) { c.ReadOnly, c.Tokens = true, nil },
 			body: good, header: bearer(uploadToken), code: 405, want: "read-only"},
 		{name: "no upload tokens", config: func(c *Config) { c.Tokens = nil },

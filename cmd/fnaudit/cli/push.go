@@ -83,8 +83,9 @@ func pushEndpoint(raw string) (string, error) {
 		return "", errors.New("--push: put the token in $" + tokenEnv + " or --token, not in the URL")
 	}
 	u.RawQuery, u.Fragment = "", ""
-	if !strings.HasSuffix(strings.TrimSuffix(u.Path, "/"), pushPath) {
-		u.Path = strings.TrimSuffix(u.Path, "/") + pushPath
+	u.Path = strings.TrimRight(u.Path, "/")
+	if !strings.HasSuffix(u.Path, pushPath) {
+		u.Path += pushPath
 	}
 	return u.String(), nil
 }

@@ -152,3 +152,20 @@ func TestServeUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestPushEndpoint: the server's base URL, with or without a path prefix
+// or trailing slashes, or the endpoint itself, all name the endpoint.
+func TestPushEndpoint(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://127.0.0.1:8080":                      "http://127.0.0.1:8080/api/v1/scans",
+		"http://127.0.0.1:8080/":                     "http://127.0.0.1:8080/api/v1/scans",
+		"https://audit.example.com/fnaudit/":         "https://audit.example.com/fnaudit/api/v1/scans",
+		"https://audit.example.com/api/v1/scans":     "https://audit.example.com/api/v1/scans",
+		"https://audit.example.com/api/v1/scans/":    "https://audit.example.com/api/v1/scans",
+		"https://audit.example.com/api/v1/scans?x=1": "https://audit.example.com/api/v1/scans",
+	} {
+		if got, err := pushEndpoint(in); err != nil || got != want {
+			t.Errorf("pushEndpoint(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+}
