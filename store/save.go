@@ -159,6 +159,9 @@ func (w writer) snapshot(ctx context.Context, id int64, r *reports.Report) error
 }
 
 // contents writes the documents, functions, artifacts and findings.
+// Artifacts and findings, most of the rows, are inserted batchRows at a
+// time: one statement per row made recording 10,000 functions take
+// seconds, in round trips to PostgreSQL and statement overhead in SQLite.
 func (w writer) contents(ctx context.Context, id int64, rec Record) error {
 	stmts, err := w.prepare(ctx)
 	if err != nil {
@@ -174,13 +177,20 @@ func (w writer) contents(ctx context.Context, id int64, rec Record) error {
 			return err
 		}
 	}
+	if err := stmts.art.flush(ctx); err != nil {
+		return fmt.Errorf("recording artifacts: %w", err)
+	}
+	if err := stmts.finding.flush(ctx); err != nil {
+		return fmt.Errorf("recording findings: %w", err)
+	}
 	return nil
 }
 
 // statements are the prepared inserts of an entry's contents.
 type statements struct {
-	doc, fn, art, finding *sql.Stmt
-	z                     codec
+	doc, fn      *sql.Stmt
+	art, finding *batch
+	z            codec
 }
 
 func (w writer) prepare(ctx context.Context) (*statements, error) {
@@ -195,22 +205,82 @@ func (w writer) prepare(ctx context.Context) (*statements, error) {
 	prep(&st.fn, `INSERT INTO functions (scan_id, position, name, runtime, handler, package_type, source_file, source_line,
 		status, errors, triggers, exposure, privilege, privilege_reasons, risk_level, risk_score, risk_reasons, sbom_sha256)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
-	prep(&st.art, `INSERT INTO artifacts (function_id, position, role, name, path, sha256, ref) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-	prep(&st.finding, `INSERT INTO findings (function_id, position, advisory_id, ecosystem, package, version, artifact,
-		location, severity, risk, suppressed, change, aliases) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		st.close()
 		return nil, fmt.Errorf("preparing the inserts: %w", err)
 	}
+	st.art = w.batch(`INSERT INTO artifacts (function_id, position, role, name, path, sha256, ref)`, 7)
+	st.finding = w.batch(`INSERT INTO findings (function_id, position, advisory_id, ecosystem, package, version, artifact,
+		location, severity, risk, suppressed, change, aliases)`, 13)
 	return &st, nil
 }
 
 func (st *statements) close() {
-	for _, s := range []*sql.Stmt{st.doc, st.fn, st.art, st.finding} {
+	for _, s := range []*sql.Stmt{st.doc, st.fn} {
 		if s != nil {
 			s.Close()
 		}
 	}
+	for _, b := range []*batch{st.art, st.finding} {
+		if b != nil && b.full != nil {
+			b.full.Close()
+		}
+	}
+}
+
+// batchRows is how many rows one batched INSERT writes: 13 columns × 100
+// rows stays far below SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+const batchRows = 100
+
+// batch collects the rows of one table and inserts them batchRows at a
+// time, with a statement prepared once for full batches.
+type batch struct {
+	w    writer
+	head string // INSERT INTO t (columns)
+	cols int
+	args []any
+	rows int
+	full *sql.Stmt
+}
+
+func (w writer) batch(head string, cols int) *batch {
+	return &batch{w: w, head: head, cols: cols, args: make([]any, 0, cols*batchRows)}
+}
+
+// add queues one row (cols values), writing the batch when it is full.
+func (b *batch) add(ctx context.Context, values ...any) error {
+	b.args = append(b.args, values...)
+	b.rows++
+	if b.rows < batchRows {
+		return nil
+	}
+	return b.flush(ctx)
+}
+
+// flush writes the queued rows.
+func (b *batch) flush(ctx context.Context) error {
+	if b.rows == 0 {
+		return nil
+	}
+	var err error
+	if b.rows == batchRows {
+		if b.full == nil {
+			if b.full, err = b.w.tx.PrepareContext(ctx, b.query(batchRows)); err != nil {
+				return err
+			}
+		}
+		_, err = b.full.ExecContext(ctx, b.args...)
+	} else {
+		_, err = b.w.tx.ExecContext(ctx, b.query(b.rows), b.args...)
+	}
+	b.args, b.rows = b.args[:0], 0
+	return err
+}
+
+// query is the INSERT of n rows, in the backend's placeholder style.
+func (b *batch) query(n int) string {
+	row := "(" + strings.Repeat("?, ", b.cols-1) + "?)"
+	return b.w.s.q(b.head + " VALUES " + strings.Repeat(row+", ", n-1) + row)
 }
 
 // document stores d once per content and returns its digest.
@@ -226,7 +296,7 @@ func (st *statements) document(ctx context.Context, d Document) (string, error) 
 	return digest, nil
 }
 
-// function writes one function with its artifacts and findings.
+// function writes one function and queues its artifacts and findings.
 func (st *statements) function(ctx context.Context, scanID int64, pos int, fn *reports.Function, digest string) error {
 	var id int64
 	err := st.fn.QueryRowContext(ctx, scanID, pos, fn.Name, fn.Runtime, fn.Handler, fn.PackageType,
@@ -237,26 +307,22 @@ func (st *statements) function(ctx context.Context, scanID int64, pos int, fn *r
 		return fmt.Errorf("recording function %s: %w", fn.Name, err)
 	}
 	for i, a := range fn.Artifacts {
-		if _, err := st.art.ExecContext(ctx, id, i, string(a.Role), a.Name, a.Path, a.SHA256, a.Ref); err != nil {
-			return fmt.Errorf("recording an artifact of %s: %w", fn.Name, err)
+		if err := st.art.add(ctx, id, i, string(a.Role), a.Name, a.Path, a.SHA256, a.Ref); err != nil {
+			return fmt.Errorf("recording artifacts (%s): %w", fn.Name, err)
 		}
 	}
 	for i := range fn.Findings {
-		if err := st.addFinding(ctx, id, i, &fn.Findings[i]); err != nil {
-			return fmt.Errorf("recording a finding of %s: %w", fn.Name, err)
+		f := &fn.Findings[i]
+		suppressed := 0
+		if f.Suppressed {
+			suppressed = 1
+		}
+		if err := st.finding.add(ctx, id, i, f.ID, f.Ecosystem, f.Package, f.Version, f.Artifact,
+			f.Location, string(f.Severity), string(f.Risk), suppressed, f.Change, strings.Join(f.Aliases, "\n")); err != nil {
+			return fmt.Errorf("recording findings (%s): %w", fn.Name, err)
 		}
 	}
 	return nil
-}
-
-func (st *statements) addFinding(ctx context.Context, fnID int64, pos int, f *reports.Finding) error {
-	suppressed := 0
-	if f.Suppressed {
-		suppressed = 1
-	}
-	_, err := st.finding.ExecContext(ctx, fnID, pos, f.ID, f.Ecosystem, f.Package, f.Version, f.Artifact,
-		f.Location, string(f.Severity), string(f.Risk), suppressed, f.Change, strings.Join(f.Aliases, "\n"))
-	return err
 }
 
 // jsonText encodes a list for a TEXT column ("[]" for none).

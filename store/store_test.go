@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,39 +18,55 @@ import (
 // TestRoundTrip saves a scan and reads every part of it back.
 func TestRoundTrip(t *testing.T) {
 	for _, b := range backends(t) {
-		t.Run(b.name, func(t *testing.T) {
-			s := open(t, b.dsn(t))
-			ctx := context.Background()
-			r := sampleReport("orders-api", 3)
-			e := saveScan(t, s, r, map[string]string{"env": "prod", "commit": "abc"})
+		// 3 functions fit one batch of rows; 60 (120 artifacts, 120
+		// findings, one function with 250 more) take full batches and
+		// partial ones.
+		for _, n := range []int{3, 60} {
+			t.Run(fmt.Sprintf("%s/%d", b.name, n), func(t *testing.T) { roundTrip(t, b, n) })
+		}
+	}
+}
 
-			got, err := s.Report(ctx, e.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(r, got); diff != "" {
-				t.Errorf("stored report (-saved +read):\n%s", diff)
-			}
-			fns, err := s.Functions(ctx, e.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			docs := documents(r)
-			for i, fn := range fns {
-				want := r.Functions[i]
-				want.Packages = nil
-				want.Findings = summaries(want.Findings)
-				if diff := cmp.Diff(want, fn.Function); diff != "" {
-					t.Errorf("function %s (-saved +read):\n%s", want.Name, diff)
-				}
-				if string(fn.SBOM) != string(docs[i].JSON) {
-					t.Errorf("function %s: SBOM %s, want %s", want.Name, fn.SBOM, docs[i].JSON)
-				}
-			}
-			if _, err := s.Report(ctx, e.ID+100); !errors.Is(err, ErrNotFound) {
-				t.Errorf("Report of a missing entry: %v, want ErrNotFound", err)
-			}
-		})
+func roundTrip(t *testing.T, b backend, n int) {
+	s := open(t, b.dsn(t))
+	ctx := context.Background()
+	r := sampleReport("orders-api", n)
+	if n > batchRows {
+		fn := &r.Functions[n/2]
+		for i := range 250 {
+			f := fn.Findings[i%2]
+			f.ID = fmt.Sprintf("GHSA-%04d-bbbb-cccc", i)
+			fn.Findings = append(fn.Findings, f)
+		}
+		reports.Assess(r, reports.Policy{FailOn: reports.LevelHigh})
+	}
+	e := saveScan(t, s, r, map[string]string{"env": "prod", "commit": "abc"})
+
+	got, err := s.Report(ctx, e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(r, got); diff != "" {
+		t.Errorf("stored report (-saved +read):\n%s", diff)
+	}
+	fns, err := s.Functions(ctx, e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := documents(r)
+	for i, fn := range fns {
+		want := r.Functions[i]
+		want.Packages = nil
+		want.Findings = summaries(want.Findings)
+		if diff := cmp.Diff(want, fn.Function); diff != "" {
+			t.Errorf("function %s (-saved +read):\n%s", want.Name, diff)
+		}
+		if string(fn.SBOM) != string(docs[i].JSON) {
+			t.Errorf("function %s: SBOM %s, want %s", want.Name, fn.SBOM, docs[i].JSON)
+		}
+	}
+	if _, err := s.Report(ctx, e.ID+100); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Report of a missing entry: %v, want ErrNotFound", err)
 	}
 }
 
