@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -168,13 +169,27 @@ func (w writer) contents(ctx context.Context, id int64, rec Record) error {
 		return err
 	}
 	defer stmts.close()
-	for i := range rec.Report.Functions {
-		digest, err := stmts.document(ctx, rec.Documents[i])
-		if err != nil {
-			return err
+	fns := rec.Report.Functions
+	for lo := 0; lo < len(fns); lo += batchRows {
+		hi := min(lo+batchRows, len(fns))
+		for i := lo; i < hi; i++ {
+			digest, err := stmts.document(ctx, rec.Documents[i])
+			if err != nil {
+				return err
+			}
+			stmts.queueFunction(id, i, &fns[i], digest)
 		}
-		if err := stmts.function(ctx, id, i, &rec.Report.Functions[i], digest); err != nil {
-			return err
+		ids, err := stmts.fn.insertReturningIDs(ctx)
+		if err != nil {
+			return fmt.Errorf("recording functions: %w", err)
+		}
+		if len(ids) != hi-lo {
+			return fmt.Errorf("recording functions: %d ids for %d functions", len(ids), hi-lo)
+		}
+		for i := lo; i < hi; i++ {
+			if err := stmts.queueContents(ctx, ids[i-lo], &fns[i]); err != nil {
+				return err
+			}
 		}
 	}
 	if err := stmts.art.flush(ctx); err != nil {
@@ -188,9 +203,9 @@ func (w writer) contents(ctx context.Context, id int64, rec Record) error {
 
 // statements are the prepared inserts of an entry's contents.
 type statements struct {
-	doc, fn      *sql.Stmt
-	art, finding *batch
-	z            codec
+	doc              *sql.Stmt
+	fn, art, finding *batch
+	z                codec
 }
 
 func (w writer) prepare(ctx context.Context) (*statements, error) {
@@ -202,13 +217,13 @@ func (w writer) prepare(ctx context.Context) (*statements, error) {
 		}
 	}
 	prep(&st.doc, `INSERT INTO sboms (sha256, document) VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING`)
-	prep(&st.fn, `INSERT INTO functions (scan_id, position, name, runtime, handler, package_type, source_file, source_line,
-		status, errors, triggers, exposure, privilege, privilege_reasons, risk_level, risk_score, risk_reasons, sbom_sha256)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
 	if err != nil {
 		st.close()
 		return nil, fmt.Errorf("preparing the inserts: %w", err)
 	}
+	st.fn = w.batch(`INSERT INTO functions (scan_id, position, name, runtime, handler, package_type, source_file, source_line,
+		status, errors, triggers, exposure, privilege, privilege_reasons, risk_level, risk_score, risk_reasons, sbom_sha256)`, 18)
+	st.fn.tail = " RETURNING id, position"
 	st.art = w.batch(`INSERT INTO artifacts (function_id, position, role, name, path, sha256, ref)`, 7)
 	st.finding = w.batch(`INSERT INTO findings (function_id, position, advisory_id, ecosystem, package, version, artifact,
 		location, severity, risk, suppressed, change, aliases)`, 13)
@@ -216,12 +231,10 @@ func (w writer) prepare(ctx context.Context) (*statements, error) {
 }
 
 func (st *statements) close() {
-	for _, s := range []*sql.Stmt{st.doc, st.fn} {
-		if s != nil {
-			s.Close()
-		}
+	if st.doc != nil {
+		st.doc.Close()
 	}
-	for _, b := range []*batch{st.art, st.finding} {
+	for _, b := range []*batch{st.fn, st.art, st.finding} {
 		if b != nil && b.full != nil {
 			b.full.Close()
 		}
@@ -237,6 +250,7 @@ const batchRows = 100
 type batch struct {
 	w    writer
 	head string // INSERT INTO t (columns)
+	tail string // after the rows: RETURNING ...
 	cols int
 	args []any
 	rows int
@@ -249,12 +263,47 @@ func (w writer) batch(head string, cols int) *batch {
 
 // add queues one row (cols values), writing the batch when it is full.
 func (b *batch) add(ctx context.Context, values ...any) error {
-	b.args = append(b.args, values...)
-	b.rows++
+	b.queue(values...)
 	if b.rows < batchRows {
 		return nil
 	}
 	return b.flush(ctx)
+}
+
+// queue queues one row without writing.
+func (b *batch) queue(values ...any) {
+	b.args = append(b.args, values...)
+	b.rows++
+}
+
+// insertReturningIDs writes the queued rows of a batch whose tail is
+// "RETURNING id, position" and returns their ids in position order.
+func (b *batch) insertReturningIDs(ctx context.Context) ([]int64, error) {
+	n := b.rows
+	rows, err := b.w.tx.QueryContext(ctx, b.query(n), b.args...)
+	b.args, b.rows = b.args[:0], 0
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	type idAt struct{ id, pos int64 }
+	got := make([]idAt, 0, n)
+	for rows.Next() {
+		var r idAt
+		if err := rows.Scan(&r.id, &r.pos); err != nil {
+			return nil, err
+		}
+		got = append(got, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(got, func(a, b idAt) int { return cmp.Compare(a.pos, b.pos) })
+	ids := make([]int64, len(got))
+	for i, r := range got {
+		ids[i] = r.id
+	}
+	return ids, nil
 }
 
 // flush writes the queued rows.
@@ -280,7 +329,7 @@ func (b *batch) flush(ctx context.Context) error {
 // query is the INSERT of n rows, in the backend's placeholder style.
 func (b *batch) query(n int) string {
 	row := "(" + strings.Repeat("?, ", b.cols-1) + "?)"
-	return b.w.s.q(b.head + " VALUES " + strings.Repeat(row+", ", n-1) + row)
+	return b.w.s.q(b.head + " VALUES " + strings.Repeat(row+", ", n-1) + row + b.tail)
 }
 
 // document stores d once per content and returns its digest.
@@ -296,16 +345,17 @@ func (st *statements) document(ctx context.Context, d Document) (string, error) 
 	return digest, nil
 }
 
-// function writes one function and queues its artifacts and findings.
-func (st *statements) function(ctx context.Context, scanID int64, pos int, fn *reports.Function, digest string) error {
-	var id int64
-	err := st.fn.QueryRowContext(ctx, scanID, pos, fn.Name, fn.Runtime, fn.Handler, fn.PackageType,
+// queueFunction queues the row of one function.
+func (st *statements) queueFunction(scanID int64, pos int, fn *reports.Function, digest string) {
+	st.fn.queue(scanID, pos, fn.Name, fn.Runtime, fn.Handler, fn.PackageType,
 		fn.Source.File, fn.Source.Line, fn.Status, jsonText(fn.Errors), jsonText(fn.Triggers),
 		string(fn.Exposure), string(fn.Privilege), jsonText(fn.PrivilegeReasons),
-		string(fn.Risk.Level), fn.Risk.Score, jsonText(fn.Risk.Reasons), digest).Scan(&id)
-	if err != nil {
-		return fmt.Errorf("recording function %s: %w", fn.Name, err)
-	}
+		string(fn.Risk.Level), fn.Risk.Score, jsonText(fn.Risk.Reasons), digest)
+}
+
+// queueContents queues the artifacts and findings of the function recorded
+// as id.
+func (st *statements) queueContents(ctx context.Context, id int64, fn *reports.Function) error {
 	for i, a := range fn.Artifacts {
 		if err := st.art.add(ctx, id, i, string(a.Role), a.Name, a.Path, a.SHA256, a.Ref); err != nil {
 			return fmt.Errorf("recording artifacts (%s): %w", fn.Name, err)

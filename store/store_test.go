@@ -18,10 +18,10 @@ import (
 // TestRoundTrip saves a scan and reads every part of it back.
 func TestRoundTrip(t *testing.T) {
 	for _, b := range backends(t) {
-		// 3 functions fit one batch of rows; 60 (120 artifacts, 120
+		// 3 functions fit one batch of rows; 150 (300 artifacts, 300
 		// findings, one function with 250 more) take full batches and
 		// partial ones.
-		for _, n := range []int{3, 60} {
+		for _, n := range []int{3, 150} {
 			t.Run(fmt.Sprintf("%s/%d", b.name, n), func(t *testing.T) { roundTrip(t, b, n) })
 		}
 	}
