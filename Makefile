@@ -8,7 +8,7 @@ LDFLAGS     := -s -w -X github.com/fnaudit/fnaudit/cmd/fnaudit/cli.Version=$(VER
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME    ?= 5m
 
-.PHONY: build test test-corpus lint demo update-golden fuzz bench clean
+.PHONY: build test test-corpus lint demo update-golden fuzz bench bench-image clean
 
 ## build: the static fnaudit binary in bin/
 build:
@@ -47,6 +47,11 @@ update-golden:
 bench:
 	RUNS=$${RUNS:-5} ./bench/run.sh
 	CGO_ENABLED=0 $(GO) test -run '^$$' -bench . -benchtime 5x ./vuln ./bundle/unpack ./bundle/image
+
+## bench-image: a 256 MB, 512 MB and 1 GB container image from bench/imagegen, scanned
+## RUNS times each: time linear in bytes, peak RSS bounded (see docs/performance.md)
+bench-image:
+	RUNS=$${RUNS:-3} ./bench/image.sh
 
 ## fuzz: run each fuzz target for FUZZTIME
 fuzz:

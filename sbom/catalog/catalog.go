@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -37,6 +38,9 @@ func DefaultConfig() Config { return Config{Parallelism: 1} }
 // Dir catalogues the installed packages in dir, which holds the contents of
 // the artifact named artifact. Locations are slash paths relative to dir.
 func Dir(ctx context.Context, dir, artifact string, cfg Config) ([]sbom.Package, error) {
+	if err := CheckDir(dir); err != nil {
+		return nil, fmt.Errorf("cataloguing %s: %w", dir, err)
+	}
 	src, err := directorysource.New(directorysource.Config{Path: dir, Base: dir})
 	if err != nil {
 		return nil, fmt.Errorf("cataloguing %s: %w", dir, err)
@@ -52,6 +56,44 @@ func Dir(ctx context.Context, dir, artifact string, cfg Config) ([]sbom.Package,
 		return nil, fmt.Errorf("cataloguing %s: %w", dir, err)
 	}
 	return convert(s, artifact), nil
+}
+
+// skippedRoots are where syft's directory source skips every file when the
+// mount there is a tmpfs, devtmpfs, proc or sysfs (syft's path skipper,
+// meant for scans of "/"): a tree under them would be catalogued as empty
+// and the function reported clean.
+var skippedRoots = []string{"/dev", "/proc", "/run", "/sys", "/var/lock", "/var/run"}
+
+// CheckDir refuses a directory syft may not read: one under skippedRoots
+// (symbolic links resolved), such as a --tmp-dir of /dev/shm.
+func CheckDir(dir string) error {
+	p := filepath.ToSlash(resolve(dir))
+	for _, root := range skippedRoots {
+		if p == root || strings.HasPrefix(p, root+"/") {
+			return fmt.Errorf("%s is under %s, where syft reads no file (it skips %s, %s); use a directory elsewhere, such as /tmp or /var/tmp",
+				dir, root, strings.Join(skippedRoots[:len(skippedRoots)-1], ", "), skippedRoots[len(skippedRoots)-1])
+		}
+	}
+	return nil
+}
+
+// resolve makes dir absolute with the symbolic links of its longest
+// existing ancestor resolved.
+func resolve(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return dir
+	}
+	rest := ""
+	for p := abs; ; p = filepath.Dir(p) {
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			return filepath.Join(real, rest)
+		}
+		if filepath.Dir(p) == p {
+			return abs
+		}
+		rest = filepath.Join(filepath.Base(p), rest)
+	}
 }
 
 // licenseContext holds syft's licence scanner. Building it compiles

@@ -6,7 +6,6 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/fnaudit/fnaudit/audit"
-	"github.com/fnaudit/fnaudit/bundle/unpack"
 	"github.com/fnaudit/fnaudit/reports"
 	"github.com/fnaudit/fnaudit/reports/cyclonedx"
 )
@@ -39,9 +38,9 @@ func runSBOM(c *ucli.Context, e *env) error {
 	if err != nil {
 		return usageError(err)
 	}
-	ws, err := unpack.NewWorkspace(c.String("tmp-dir"))
+	ws, err := newWorkspace(c.String("tmp-dir"))
 	if err != nil {
-		return usageError(fmt.Errorf("creating the run's temp dir: %w", err))
+		return usageError(err)
 	}
 	defer ws.Close()
 	restore := pointTempDirAt(ws.Dir())

@@ -13,6 +13,7 @@ import (
 	"github.com/fnaudit/fnaudit/bundle/image"
 	"github.com/fnaudit/fnaudit/bundle/unpack"
 	"github.com/fnaudit/fnaudit/reports"
+	"github.com/fnaudit/fnaudit/sbom/catalog"
 )
 
 func scanCommand(e *env) *ucli.Command {
@@ -155,9 +156,9 @@ func runScan(c *ucli.Context, e *env) error {
 	if err != nil {
 		return usageError(err)
 	}
-	ws, err := unpack.NewWorkspace(c.String("tmp-dir"))
+	ws, err := newWorkspace(c.String("tmp-dir"))
 	if err != nil {
-		return usageError(fmt.Errorf("creating the run's temp dir: %w", err))
+		return usageError(err)
 	}
 	defer ws.Close()
 	restore := pointTempDirAt(ws.Dir())
@@ -202,4 +203,18 @@ func pointTempDirAt(dir string) (restore func()) {
 			os.Unsetenv("TMPDIR")
 		}
 	}
+}
+
+// newWorkspace creates the run's temp dir under parent (default: the
+// system temp dir), refusing one where syft would read no file.
+func newWorkspace(parent string) (*unpack.Workspace, error) {
+	ws, err := unpack.NewWorkspace(parent)
+	if err != nil {
+		return nil, fmt.Errorf("creating the run's temp dir: %w", err)
+	}
+	if err := catalog.CheckDir(ws.Dir()); err != nil {
+		ws.Close()
+		return nil, fmt.Errorf("the run's temp dir: %w (--tmp-dir or $TMPDIR)", err)
+	}
+	return ws, nil
 }
