@@ -188,9 +188,14 @@ func (s *Server) apiFunction(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
-// GET /api/v1/scans[?application=NAME][&label=KEY=VALUE...]: oldest first.
+// GET /api/v1/scans[?application=NAME][&label=KEY=VALUE...][&limit=][&offset=]:
+// oldest first.
 func (s *Server) apiScans(w http.ResponseWriter, r *http.Request) error {
 	q, err := entryQuery(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	limit, offset, err := page(r.URL.Query())
 	if err != nil {
 		return err
 	}
@@ -198,11 +203,14 @@ func (s *Server) apiScans(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	total := len(entries)
+	start := min(offset, total)
+	entries = entries[start : start+min(limit, total-start)]
 	out := make([]apiEntry, 0, len(entries))
 	for _, e := range entries {
 		out = append(out, newAPIEntry(e))
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"scans": out})
+	return writeJSON(w, http.StatusOK, map[string]any{"total": total, "offset": offset, "limit": limit, "scans": out})
 }
 
 // entryQuery reads ?application= and ?label=KEY=VALUE.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -94,8 +95,12 @@ func TestAPIScansAndFindings(t *testing.T) {
 		{"?application=orders-api", []int64{a.ID}},
 		{"?label=env=dev", []int64{b.ID}},
 		{"?label=env=qa", nil},
+		{"?limit=1", []int64{a.ID}},
+		{"?offset=1&limit=5", []int64{b.ID}},
+		{"?offset=9223372036854775807", nil},
 	} {
 		var got struct {
+			Total int        `json:"total"`
 			Scans []apiEntry `json:"scans"`
 		}
 		f.getJSON(t, "/api/v1/scans"+tc.query, &got)
@@ -105,6 +110,11 @@ func TestAPIScansAndFindings(t *testing.T) {
 		}
 		if !slices.Equal(ids, tc.want) {
 			t.Errorf("scans%s: %v, want %v", tc.query, ids, tc.want)
+		}
+		if strings.Contains(tc.query, "offset") || strings.Contains(tc.query, "limit") {
+			if got.Total != 2 {
+				t.Errorf("scans%s: total %d, want 2", tc.query, got.Total)
+			}
 		}
 	}
 
