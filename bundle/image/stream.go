@@ -45,7 +45,7 @@ type layerStream struct {
 	l        Layer
 	packed   *hashReader   // the blob as stored
 	tar      io.ReadCloser // the blob uncompressed; closing it closes packed
-	diff     hash.Hash     // of the tar stream
+	diff     hash.Hash     // of the tar stream; nil when it is the blob (DiffID == Digest)
 	inflated int64         // bytes of the tar stream read so far
 	err      error         // a limit hit while inflating: reported rather than what tar makes of it
 }
@@ -74,6 +74,12 @@ func (f *flattener) openLayer(run *layerRun, l Layer) (*layerStream, error) {
 	xh, err := hasherFor(l.DiffID)
 	if err != nil {
 		return nil, layerCorrupt(run.name, "layer diff ID", err)
+	}
+	if l.DiffID == l.Digest {
+		// An uncompressed blob (what docker save writes): its tar stream is
+		// the blob itself, which the digest check already covers; finish
+		// checks that the stream was indeed as long as the blob.
+		xh = nil
 	}
 	rc, size, err := f.im.src.open(l.Path)
 	if err != nil {
@@ -145,7 +151,9 @@ func (s *layerStream) Read(p []byte) (int, error) {
 		return 0, s.err
 	}
 	n, err := s.tar.Read(p)
-	s.diff.Write(p[:n])
+	if s.diff != nil {
+		s.diff.Write(p[:n])
+	}
 	s.inflated += int64(n)
 	s.f.stream += int64(n)
 	if lerr := s.f.lim.ratio(s.run.name, s.inflated, s.l.Size); lerr != nil {
@@ -185,6 +193,12 @@ func (s *layerStream) finish() error {
 	}
 	if got := sum(s.packed.h, s.l.Digest); got != s.l.Digest {
 		return layerCorrupt(s.run.name, fmt.Sprintf("the blob does not match its digest %s (it hashes to %s)", s.l.Digest, got), nil)
+	}
+	if s.diff == nil {
+		if s.inflated != s.packed.n {
+			return layerCorrupt(s.run.name, fmt.Sprintf("the layer's diff ID is its blob's digest, but its %d bytes unpack to a %d-byte tar", s.packed.n, s.inflated), nil)
+		}
+		return nil
 	}
 	if got := sum(s.diff, s.l.DiffID); got != s.l.DiffID {
 		return layerCorrupt(s.run.name, fmt.Sprintf("the layer does not match its diff ID %s from the image config (it hashes to %s)", s.l.DiffID, got), nil)
