@@ -9,6 +9,8 @@ import (
 	"os"
 	"regexp"
 	"sync"
+
+	"github.com/fnaudit/fnaudit/internal/flock"
 )
 
 // lockName is what a lock may be called: it becomes part of a file name
@@ -88,7 +90,7 @@ func (s *DB) tryFileLock(name string) (func(), bool, error) {
 	if err != nil {
 		return nil, false, fmt.Errorf("taking lock %s: %w", name, err)
 	}
-	ok, err := flockTry(f)
+	ok, err := flock.TryLock(f)
 	if err != nil || !ok {
 		f.Close()
 		if err != nil {
@@ -99,7 +101,7 @@ func (s *DB) tryFileLock(name string) (func(), bool, error) {
 	var once sync.Once
 	return func() {
 		once.Do(func() {
-			flockRelease(f)
+			_ = flock.Unlock(f)
 			f.Close()
 		})
 	}, true, nil

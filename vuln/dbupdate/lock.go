@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fnaudit/fnaudit/internal/flock"
 	"github.com/fnaudit/fnaudit/vuln"
 )
 
@@ -39,7 +40,7 @@ func acquire(ctx context.Context, dir string, wait time.Duration) (*dbLock, erro
 	}
 	deadline := time.Now().Add(wait)
 	for {
-		ok, err := tryLock(f)
+		ok, err := flock.TryLock(f)
 		if err != nil {
 			f.Close()
 			return nil, fmt.Errorf("locking %s: %w", path, err)
@@ -84,6 +85,6 @@ func readPID(f *os.File) string {
 // release drops the lock.
 func (l *dbLock) release() error {
 	l.f.Truncate(0)
-	unlock(l.f)
+	_ = flock.Unlock(l.f)
 	return l.f.Close()
 }
