@@ -174,11 +174,7 @@ func (s *Server) apiApplication(w http.ResponseWriter, r *http.Request) error {
 // GET /api/v1/applications/{app}/functions/{function}[?scan=ID]: the whole
 // function as the report has it.
 func (s *Server) apiFunction(w http.ResponseWriter, r *http.Request) error {
-	l, _, err := s.appEntry(r.Context(), r.PathValue("app"), r)
-	if err != nil {
-		return err
-	}
-	fn, err := function(l, r.PathValue("function"))
+	l, fn, err := s.functionEntry(r)
 	if err != nil {
 		return err
 	}

@@ -142,7 +142,18 @@ func indexOfEntry(entries []store.Entry, id int64) int {
 	return -1
 }
 
-// function finds the function a request names in l's report.
+// functionEntry loads the entry a function request names ({app}, ?scan=)
+// and its function ({function}).
+func (s *Server) functionEntry(r *http.Request) (loaded, *reports.Function, error) {
+	l, _, err := s.appEntry(r.Context(), r.PathValue("app"), r)
+	if err != nil {
+		return l, nil, err
+	}
+	fn, err := function(l, r.PathValue("function"))
+	return l, fn, err
+}
+
+// function finds the function called name in l's report.
 func function(l loaded, name string) (*reports.Function, error) {
 	if err := checkName("function", name); err != nil {
 		return nil, err

@@ -38,11 +38,7 @@ func (s *Server) downloadFunctionBOM(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	l, _, err := s.appEntry(r.Context(), r.PathValue("app"), r)
-	if err != nil {
-		return err
-	}
-	fn, err := function(l, r.PathValue("function"))
+	l, fn, err := s.functionEntry(r)
 	if err != nil {
 		return err
 	}

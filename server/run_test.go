@@ -34,9 +34,15 @@ func TestGracefulShutdown(t *testing.T) {
 	for k, v := range bearer(uploadToken) {
 		req.Header.Set(k, v)
 	}
+	// With "Expect: 100-continue" the client sends no byte of the body
+	// before the handler starts reading it: once the first half is
+	// written, the request is in flight on an accepted connection (not
+	// waiting in the listener's backlog, which shutdown would drop).
+	req.Header.Set("Expect", "100-continue")
+	client := &http.Client{Transport: &http.Transport{ExpectContinueTimeout: time.Minute}}
 	answered := make(chan *http.Response, 1)
 	go func() {
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := client.Do(req)
 		if err != nil {
 			t.Errorf("the in-flight upload failed: %v", err)
 			answered <- nil

@@ -159,11 +159,7 @@ type findingLink struct {
 
 // GET /apps/{app}/functions/{function}[?scan=ID]
 func (s *Server) functionPage(w http.ResponseWriter, r *http.Request) error {
-	l, _, err := s.appEntry(r.Context(), r.PathValue("app"), r)
-	if err != nil {
-		return err
-	}
-	fn, err := function(l, r.PathValue("function"))
+	l, fn, err := s.functionEntry(r)
 	if err != nil {
 		return err
 	}
@@ -204,11 +200,7 @@ func (s *Server) functionPage(w http.ResponseWriter, r *http.Request) error {
 // why it is rated as it is, the layer fix, and the other functions of the
 // application it affects.
 func (s *Server) findingPage(w http.ResponseWriter, r *http.Request) error {
-	l, _, err := s.appEntry(r.Context(), r.PathValue("app"), r)
-	if err != nil {
-		return err
-	}
-	fn, err := function(l, r.PathValue("function"))
+	l, fn, err := s.functionEntry(r)
 	if err != nil {
 		return err
 	}
