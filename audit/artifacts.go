@@ -29,6 +29,9 @@ type artifactResult struct {
 	packages []sbom.Package // Artifact left empty: functions name it
 	errors   []string       // why the artifact could not be fully audited
 	bundled  []string       // what keeps its bundled code's inventory incomplete (sbom/bundled)
+	// declared, for a folder, names the manifests at its root that declare
+	// dependencies, by ecosystem (declaredDeps).
+	declared map[string]string
 }
 
 // artifactSet maps each artifact path of the application to its result.
@@ -202,7 +205,7 @@ func inspect(j *job) (kind, *artifactResult) {
 		if err != nil {
 			return kindFolder, &artifactResult{errors: []string{err.Error()}}
 		}
-		return kindFolder, &artifactResult{sha256: sum}
+		return kindFolder, &artifactResult{sha256: sum, declared: declaredDeps(j.path)}
 	}
 	sum, err := fileSHA256(j.path)
 	if err != nil {

@@ -144,8 +144,10 @@ func auditFunction(ctx context.Context, db *vuln.DB, fn *bundle.Function, arts *
 		f.Errors = append(f.Errors, fmt.Sprintf("%s: the manifest names no code for function %s", fn.Source.File, fn.Name))
 	}
 	var parts []layered
+	declared := map[string]map[string]string{}
 	for _, a := range fn.Artifacts {
 		res := arts.result(a)
+		declared[key(a)] = res.declared
 		a.SHA256 = res.sha256
 		f.Artifacts = append(f.Artifacts, a)
 		if len(res.errors) > 0 {
@@ -158,6 +160,10 @@ func auditFunction(ctx context.Context, db *vuln.DB, fn *bundle.Function, arts *
 			pkgs[i] = p
 		}
 		parts = append(parts, layered{artifact: a, packages: pkgs})
+	}
+	if unbuilt := unbuiltSource(parts, declared); len(unbuilt) > 0 {
+		f.Status = reports.StatusIncomplete
+		f.Errors = append(f.Errors, unbuilt...)
 	}
 	markShadowed(parts, fn.Handler)
 	var live []sbom.Package
