@@ -39,8 +39,9 @@ demo: build
 		code=$$?; echo "(exit code $$code)"; [ $$code -eq 1 ]
 
 ## update-golden: rewrite golden files after a reviewed change of output
+## (the packages whose tests use internal/golden; -update is their flag)
 update-golden:
-	CGO_ENABLED=0 $(GO) test ./... -run Golden -update
+	CGO_ENABLED=0 $(GO) test -count=1 $$(grep -rl --include='*_test.go' 'fnaudit/internal/golden"' . | xargs -n1 dirname | sort -u) -update
 
 ## bench: fnaudit against the unzip + syft + osv-scanner pipeline on ../shared/corpus,
 ## and the 5-versus-200-functions scale test (see docs/performance.md)

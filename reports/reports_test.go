@@ -3,20 +3,17 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"io"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fnaudit/fnaudit/bundle"
+	"github.com/fnaudit/fnaudit/internal/golden"
 	"github.com/fnaudit/fnaudit/sbom"
 	"github.com/fnaudit/fnaudit/vuln"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func finding(id string, sev vuln.Severity, cvss float64, pkg, version string, fixed ...string) Finding {
 	return Finding{Finding: vuln.Finding{
@@ -190,7 +187,7 @@ func TestEncodersGolden(t *testing.T) {
 			if !bytes.Equal(a.Bytes(), b.Bytes()) {
 				t.Error("two encodings of the same report differ")
 			}
-			golden(t, filepath.Join("testdata", "sample."+name+".golden"), a.Bytes())
+			golden.Check(t, filepath.Join("testdata", "sample."+name+".golden"), a.Bytes())
 		})
 	}
 }
@@ -238,22 +235,5 @@ func TestJSONContract(t *testing.T) {
 	}
 	if doc.Functions[1].Errors == nil || doc.Functions[1].Findings == nil {
 		t.Error("empty lists must be [] not null")
-	}
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run `make update-golden` to create it, then review it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", path, diff)
 	}
 }

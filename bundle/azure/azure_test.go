@@ -3,140 +3,23 @@ package azure
 import (
 	"archive/zip"
 	"bytes"
-	"context"
-	"encoding/json"
-	"flag"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
-	"github.com/fnaudit/fnaudit/bundle"
+	"github.com/fnaudit/fnaudit/bundle/bundletest"
+	"github.com/fnaudit/fnaudit/internal/golden"
 )
 
-var update = flag.Bool("update", false, "rewrite the testdata/*.golden.json files")
-
-// view is an Application as the golden files show it: every field,
-// including those the report JSON leaves out (mounts, trigger sources).
-type view struct {
-	Name      string
-	Kind      bundle.Kind
-	Manifest  string
-	Functions []viewFunction
-	Warnings  []string
-}
-
-type viewFunction struct {
-	Name        string
-	Exposure    bundle.Exposure
-	Runtime     string
-	Handler     string
-	PackageType string
-	Source      string
-	Artifacts   []viewArtifact
-	Triggers    []viewTrigger
-	Role        bundle.Role
-}
-
-type viewArtifact struct {
-	Role  bundle.ArtifactRole
-	Name  string
-	Path  string
-	Mount string
-}
-
-type viewTrigger struct {
-	Type     string
-	Detail   string
-	Auth     string
-	Exposure bundle.Exposure
-	Source   string
-}
-
-// render turns app into golden JSON, replacing tmp (when set) by $TMP.
-func render(t *testing.T, app *bundle.Application, tmp string) []byte {
-	t.Helper()
-	v := view{Name: app.Name, Kind: app.Kind, Manifest: app.Manifest, Warnings: app.Warnings}
-	for _, f := range app.Functions {
-		vf := viewFunction{Name: f.Name, Exposure: f.Exposure(), Runtime: f.Runtime, Handler: f.Handler,
-			PackageType: f.PackageType, Source: location(f.Source), Role: f.Role}
-		for _, a := range f.Artifacts {
-			vf.Artifacts = append(vf.Artifacts, viewArtifact{Role: a.Role, Name: a.Name, Path: a.Path, Mount: a.Mount})
-		}
-		for _, tr := range f.Triggers {
-			vf.Triggers = append(vf.Triggers, viewTrigger{Type: tr.Type, Detail: tr.Detail, Auth: tr.Auth,
-				Exposure: tr.Exposure, Source: location(tr.Source)})
-		}
-		v.Functions = append(v.Functions, vf)
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		t.Fatal(err)
-	}
-	out := buf.Bytes()
-	if tmp != "" {
-		out = bytes.ReplaceAll(out, []byte(tmp), []byte("$TMP"))
-	}
-	return out
-}
-
-func location(l bundle.Location) string {
-	if l.Line == 0 {
-		return l.File
-	}
-	return l.File + ":" + itoa(l.Line)
-}
-
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
-}
-
-// golden compares got with testdata/name.golden.json, or rewrites it.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	file := filepath.Join("testdata", name+".golden.json")
-	if *update {
-		if err := os.WriteFile(file, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run go test ./bundle/azure -update)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", file, diff)
-	}
-}
-
-// detectAndLoad loads path the way bundle.Load does.
-func detectAndLoad(t *testing.T, path string) *bundle.Application {
-	t.Helper()
-	l := New()
-	manifest, ok := l.Detect(path)
-	if !ok {
-		t.Fatalf("Detect(%q) = false", path)
-	}
-	app, err := l.Load(context.Background(), manifest)
-	if err != nil {
-		t.Fatalf("Load(%q): %v", manifest, err)
-	}
-	return app
-}
+func goldenPath(name string) string { return filepath.Join("testdata", name+".golden.json") }
 
 func TestGolden(t *testing.T) {
 	for _, name := range []string{"node-v3", "python-v2", "node-v4", "dotnet-isolated", "csharp-project"} {
 		t.Run(name, func(t *testing.T) {
-			app := detectAndLoad(t, filepath.Join("testdata", name))
-			golden(t, name, render(t, app, ""))
+			app := bundletest.Load(t, New(), filepath.Join("testdata", name))
+			golden.Check(t, goldenPath(name), bundletest.Render(t, app))
 		})
 	}
 }
@@ -224,7 +107,8 @@ func TestRunFromPackage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			golden(t, tt.name, render(t, detectAndLoad(t, tt.path), tmp))
+			got := bundletest.Render(t, bundletest.Load(t, New(), tt.path))
+			golden.Check(t, goldenPath(tt.name), bytes.ReplaceAll(got, []byte(tmp), []byte("$TMP")))
 		})
 	}
 }

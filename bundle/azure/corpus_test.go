@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fnaudit/fnaudit/bundle"
+	"github.com/fnaudit/fnaudit/bundle/bundletest"
 	"github.com/fnaudit/fnaudit/internal/sharedtest"
 )
 
@@ -39,7 +40,7 @@ func intendedExposure(t *testing.T, corpus, app string) map[string]bundle.Exposu
 func TestCorpusCatalogFunctions(t *testing.T) {
 	corpus := sharedtest.Dir(t, "corpus")
 	dir := filepath.Join(corpus, "catalog-functions")
-	app := detectAndLoad(t, dir)
+	app := bundletest.Load(t, New(), dir)
 	want := intendedExposure(t, corpus, "catalog-functions")
 	if len(want) == 0 {
 		t.Fatal("EXPOSURE.tsv lists no catalog-functions function")

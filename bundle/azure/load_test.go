@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fnaudit/fnaudit/bundle"
+	"github.com/fnaudit/fnaudit/bundle/bundletest"
 )
 
 // writeApp writes files (slash-separated path → contents) under a new
@@ -114,7 +116,7 @@ func TestTooManyFunctions(t *testing.T) {
 	files := map[string]string{"host.json": minimalHost}
 	fn := `{"bindings": [{"type": "queueTrigger", "direction": "in", "queueName": "q"}]}`
 	for i := 0; i <= limit; i++ {
-		files["f"+itoa(i)+"/function.json"] = fn
+		files["f"+strconv.Itoa(i)+"/function.json"] = fn
 	}
 	dir := writeApp(t, files)
 	if _, err := loadManifest(context.Background(), filepath.Join(dir, hostFile), limit+1); err != nil {
@@ -335,7 +337,7 @@ func TestZipDirectoryBounds(t *testing.T) {
 func TestBackslashZip(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "win.zip")
 	zipTree(t, filepath.Join("testdata", "node-v3"), file, true)
-	app := detectAndLoad(t, file)
+	app := bundletest.Load(t, New(), file)
 	var names []string
 	for _, f := range app.Functions {
 		names = append(names, f.Name)

@@ -1,10 +1,12 @@
 package cloudformation
 
 import (
-	"context"
+	"path/filepath"
 	"testing"
 
 	"github.com/fnaudit/fnaudit/bundle"
+	"github.com/fnaudit/fnaudit/bundle/bundletest"
+	"github.com/fnaudit/fnaudit/internal/golden"
 )
 
 // TestLoadGolden loads the fixtures under testdata/ (written as SAM, `sam
@@ -24,14 +26,7 @@ func TestLoadGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			manifest, ok := tt.loader.Detect(tt.path)
-			if !ok {
-				t.Fatalf("Detect(%s) = false", tt.path)
-			}
-			app, err := tt.loader.Load(context.Background(), manifest)
-			if err != nil {
-				t.Fatal(err)
-			}
+			app := bundletest.Load(t, tt.loader, tt.path)
 			if app.Kind != tt.kind {
 				t.Errorf("Kind = %s, want %s", app.Kind, tt.kind)
 			}
@@ -45,7 +40,7 @@ func TestLoadGolden(t *testing.T) {
 					}
 				}
 			}
-			golden(t, tt.name, render(t, app))
+			golden.Check(t, filepath.Join("testdata", tt.name+".golden.json"), bundletest.Render(t, app))
 		})
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fnaudit/fnaudit/bundle"
+	"github.com/fnaudit/fnaudit/bundle/bundletest"
 	"github.com/fnaudit/fnaudit/internal/sharedtest"
 )
 
@@ -91,7 +92,7 @@ func TestCorpusOrdersAPI(t *testing.T) {
 	}
 	for _, path := range []string{appDir, filepath.Join(appDir, "serverless.yml")} {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			app := loadDir(t, path)
+			app := bundletest.Load(t, New(), path)
 			if app.Name != "orders-api" || len(app.Warnings) != 0 {
 				t.Errorf("name %q, warnings %q", app.Name, app.Warnings)
 			}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/fnaudit/fnaudit/bundle/bundletest"
 )
 
 // writeFiles creates files (with parents) under dir.
@@ -106,7 +108,7 @@ functions:
 		".serverless/app.tar":   "not really a tar",
 		".serverless/byURI.tar": "not really a tar",
 	})
-	app := loadDir(t, dir)
+	app := bundletest.Load(t, New(), dir)
 	for _, f := range app.Functions {
 		a := f.Artifacts[0]
 		want := filepath.Join(dir, ".serverless", map[string]string{"byName": "app.tar", "byURI": "byURI.tar"}[f.Name])

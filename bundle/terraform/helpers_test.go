@@ -3,7 +3,6 @@ package terraform
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,79 +10,6 @@ import (
 
 	"github.com/fnaudit/fnaudit/bundle"
 )
-
-// view is an Application as golden files show it: every field, the ones
-// bundle keeps out of its JSON (mounts, problems, sources) included.
-type view struct {
-	Name      string         `json:"name"`
-	Kind      bundle.Kind    `json:"kind"`
-	Manifest  string         `json:"manifest"`
-	Functions []functionView `json:"functions"`
-	Warnings  []string       `json:"warnings,omitempty"`
-}
-
-type functionView struct {
-	Name        string          `json:"name"`
-	Runtime     string          `json:"runtime,omitempty"`
-	Handler     string          `json:"handler,omitempty"`
-	PackageType string          `json:"package_type"`
-	Source      string          `json:"source"`
-	Exposure    bundle.Exposure `json:"exposure"`
-	Artifacts   []artifactView  `json:"artifacts"`
-	Triggers    []triggerView   `json:"triggers,omitempty"`
-	Role        roleView        `json:"role"`
-}
-
-type artifactView struct {
-	Role    bundle.ArtifactRole `json:"role"`
-	Name    string              `json:"name"`
-	Path    string              `json:"path"`
-	Mount   string              `json:"mount"`
-	Problem string              `json:"problem,omitempty"`
-}
-
-type triggerView struct {
-	Type     string          `json:"type"`
-	Detail   string          `json:"detail"`
-	Auth     string          `json:"auth"`
-	Exposure bundle.Exposure `json:"exposure"`
-	Source   string          `json:"source"`
-}
-
-type roleView struct {
-	Name      string           `json:"name,omitempty"`
-	Privilege bundle.Privilege `json:"privilege"`
-	Reasons   []string         `json:"reasons,omitempty"`
-}
-
-// render writes an application as indented JSON.
-func render(t *testing.T, app *bundle.Application) []byte {
-	t.Helper()
-	v := view{Name: app.Name, Kind: app.Kind, Manifest: app.Manifest, Functions: []functionView{}, Warnings: app.Warnings}
-	for _, f := range app.Functions {
-		fv := functionView{
-			Name: f.Name, Runtime: f.Runtime, Handler: f.Handler, PackageType: f.PackageType,
-			Source: location(f.Source), Exposure: f.Exposure(), Artifacts: []artifactView{},
-			Role: roleView{Name: f.Role.Name, Privilege: f.Role.Privilege, Reasons: f.Role.Reasons},
-		}
-		for _, a := range f.Artifacts {
-			fv.Artifacts = append(fv.Artifacts, artifactView{a.Role, a.Name, a.Path, a.Mount, a.Problem})
-		}
-		for _, tr := range f.Triggers {
-			fv.Triggers = append(fv.Triggers, triggerView{tr.Type, tr.Detail, tr.Auth, tr.Exposure, location(tr.Source)})
-		}
-		v.Functions = append(v.Functions, fv)
-	}
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return append(b, '\n')
-}
-
-func location(l bundle.Location) string {
-	return fmt.Sprintf("%s:%d", l.File, l.Line)
-}
 
 // res is a resource of a plan built by planJSON.
 type res struct {

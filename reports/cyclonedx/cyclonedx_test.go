@@ -2,8 +2,6 @@ package cyclonedx
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -13,31 +11,18 @@ import (
 	cdx "github.com/CycloneDX/cyclonedx-go"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/fnaudit/fnaudit/internal/golden"
 	"github.com/fnaudit/fnaudit/reports"
 	"github.com/fnaudit/fnaudit/reports/reportstest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // TestGoldenSample compares every document of the sample report with its
 // golden file (testdata/sample.<file>.golden.json); -update rewrites them.
 func TestGoldenSample(t *testing.T) {
 	for _, d := range documents(reportstest.Sample()) {
-		golden := filepath.Join("testdata", "sample."+strings.TrimSuffix(d.file, fileSuffix)+".golden.json")
+		path := filepath.Join("testdata", "sample."+strings.TrimSuffix(d.file, fileSuffix)+".golden.json")
 		t.Run(d.file, func(t *testing.T) {
-			got := encodeBOM(t, d.bom)
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./reports/cyclonedx -run Golden -update)", err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("%s differs from %s (-want +got):\n%s", d.file, golden, diff)
-			}
+			golden.Check(t, path, encodeBOM(t, d.bom))
 		})
 	}
 }

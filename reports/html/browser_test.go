@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fnaudit/fnaudit/internal/golden"
 	"github.com/fnaudit/fnaudit/reports/reportstest"
 )
 
@@ -86,7 +87,7 @@ func TestBrowserRendersSample(t *testing.T) {
 	shot := filepath.Join(t.TempDir(), "sample.png")
 	runChromium(t, bin, "--screenshot="+shot, fmt.Sprintf("--window-size=%d,%d", shotWidth, shotHeight), url)
 	checkScreenshot(t, shot)
-	if *update {
+	if golden.Updating() {
 		b, err := os.ReadFile(shot)
 		if err != nil {
 			t.Fatal(err)

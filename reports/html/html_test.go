@@ -2,8 +2,6 @@ package html
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -13,11 +11,10 @@ import (
 	xhtml "golang.org/x/net/html"
 
 	"github.com/fnaudit/fnaudit/bundle"
+	"github.com/fnaudit/fnaudit/internal/golden"
 	"github.com/fnaudit/fnaudit/reports"
 	"github.com/fnaudit/fnaudit/reports/reportstest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func encodeBytes(t *testing.T, r *reports.Report) []byte {
 	t.Helper()
@@ -44,7 +41,7 @@ func TestGoldenSample(t *testing.T) {
 	if again := encodeBytes(t, reportstest.Sample()); !bytes.Equal(got, again) {
 		t.Fatal("two encodings of the same report differ")
 	}
-	golden(t, filepath.Join("testdata", "sample.html.golden"), got)
+	golden.Check(t, filepath.Join("testdata", "sample.html.golden"), got)
 }
 
 // TestStructure checks the parsed page: one section per function, one
@@ -284,23 +281,6 @@ func textOf(n *xhtml.Node) string {
 		}
 	}
 	return b.String()
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run `make update-golden` to create it, then review it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", path, diff)
-	}
 }
 
 // TestGateWithoutPolicy checks the header when only --fail-on was given:

@@ -2,9 +2,7 @@ package markdown
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -15,13 +13,12 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/fnaudit/fnaudit/bundle"
+	"github.com/fnaudit/fnaudit/internal/golden"
 	"github.com/fnaudit/fnaudit/reports"
 	"github.com/fnaudit/fnaudit/reports/reportstest"
 	"github.com/fnaudit/fnaudit/sbom"
 	"github.com/fnaudit/fnaudit/vuln"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func encodeString(t *testing.T, r *reports.Report) string {
 	t.Helper()
@@ -41,7 +38,7 @@ func TestGoldenSample(t *testing.T) {
 		t.Fatal("two encodings of the same report differ")
 	}
 	checkInert(t, got)
-	golden(t, filepath.Join("testdata", "sample.md.golden"), []byte(got))
+	golden.Check(t, filepath.Join("testdata", "sample.md.golden"), []byte(got))
 }
 
 // TestSections checks the verdict and what each section holds for the
@@ -372,23 +369,6 @@ func hasAnyPrefix(s string, prefixes []string) bool {
 		}
 	}
 	return false
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run `make update-golden` to create it, then review it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", path, diff)
-	}
 }
 
 // TestRenderedByCmarkGFM renders the sample and the hostile report with

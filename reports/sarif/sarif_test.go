@@ -3,8 +3,6 @@ package sarif
 import (
 	"bytes"
 	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -13,11 +11,10 @@ import (
 	gosarif "github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 
 	"github.com/fnaudit/fnaudit/bundle"
+	"github.com/fnaudit/fnaudit/internal/golden"
 	"github.com/fnaudit/fnaudit/reports"
 	"github.com/fnaudit/fnaudit/reports/reportstest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // encode writes r as SARIF and fails the test on error.
 func encode(t *testing.T, r *reports.Report) []byte {
@@ -129,18 +126,7 @@ func TestGoldenSARIF(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got := encode(t, tt.report())
 			path := filepath.Join("testdata", tt.golden)
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("%s differs (-want +got; go test -update rewrites it):\n%s", path, diff)
-			}
+			golden.Check(t, path, got)
 		})
 	}
 }
