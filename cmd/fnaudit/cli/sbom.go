@@ -5,7 +5,6 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/fnaudit/fnaudit/audit"
 	"github.com/fnaudit/fnaudit/reports"
 	"github.com/fnaudit/fnaudit/reports/cyclonedx"
 )
@@ -38,20 +37,9 @@ func runSBOM(c *ucli.Context, e *env) error {
 	if err != nil {
 		return usageError(err)
 	}
-	ws, err := newWorkspace(c.String("tmp-dir"))
+	r, err := auditPath(c, cfg)
 	if err != nil {
-		return usageError(err)
-	}
-	defer ws.Close()
-	restore := pointTempDirAt(ws.Dir())
-	defer restore()
-	cfg.Workspace = ws
-	r, err := audit.Run(c.Context, cfg, c.Args().First())
-	if err != nil {
-		if c.Context.Err() != nil {
-			return &exitError{code: reports.ExitIncomplete, err: fmt.Errorf("interrupted: the audit is incomplete")}
-		}
-		return usageError(err)
+		return err
 	}
 	dir := c.String("out-dir")
 	if err := cyclonedx.WriteDir(dir, r); err != nil {

@@ -156,21 +156,9 @@ func runScan(c *ucli.Context, e *env) error {
 	if err != nil {
 		return usageError(err)
 	}
-	ws, err := newWorkspace(c.String("tmp-dir"))
+	r, err := auditPath(c, cfg)
 	if err != nil {
-		return usageError(err)
-	}
-	defer ws.Close()
-	restore := pointTempDirAt(ws.Dir())
-	defer restore()
-	cfg.Workspace = ws
-
-	r, err := audit.Run(c.Context, cfg, c.Args().First())
-	if err != nil {
-		if c.Context.Err() != nil {
-			return &exitError{code: reports.ExitIncomplete, err: fmt.Errorf("interrupted: the audit is incomplete")}
-		}
-		return usageError(err)
+		return err
 	}
 	if err := st.attribute(c.Context, r); err != nil {
 		return usageError(err)
@@ -188,6 +176,28 @@ func runScan(c *ucli.Context, e *env) error {
 		return &exitError{code: code}
 	}
 	return nil
+}
+
+// auditPath audits the command's PATH in a workspace of its own (removed
+// before it returns), turning failures into exit codes: an interrupted run
+// is incomplete (3), anything else a usage or input error (2).
+func auditPath(c *ucli.Context, cfg audit.Config) (*reports.Report, error) {
+	ws, err := newWorkspace(c.String("tmp-dir"))
+	if err != nil {
+		return nil, usageError(err)
+	}
+	defer ws.Close()
+	restore := pointTempDirAt(ws.Dir())
+	defer restore()
+	cfg.Workspace = ws
+	r, err := audit.Run(c.Context, cfg, c.Args().First())
+	if err != nil {
+		if c.Context.Err() != nil {
+			return nil, &exitError{code: reports.ExitIncomplete, err: fmt.Errorf("interrupted: the audit is incomplete")}
+		}
+		return nil, usageError(err)
+	}
+	return r, nil
 }
 
 // pointTempDirAt makes syft and stereoscope, which create their own temp
