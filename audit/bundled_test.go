@@ -1,10 +1,8 @@
 package audit
 
 import (
-	"archive/zip"
 	"context"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/fnaudit/fnaudit/internal/testfs"
 	"github.com/fnaudit/fnaudit/reports"
 )
 
@@ -31,44 +30,12 @@ func zipFixture(t *testing.T, fixture, name string, lock bool) string {
 	t.Helper()
 	dir := t.TempDir()
 	out := filepath.Join(dir, name+".zip")
-	f, err := os.Create(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zw := zip.NewWriter(f)
 	files, _ := filepath.Glob(filepath.Join(bundledFixtures, fixture, "*"))
-	for _, p := range files {
-		w, err := zw.Create(filepath.Base(p))
-		if err != nil {
-			t.Fatal(err)
-		}
-		copyFile(t, w, p)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	testfs.ZipFiles(t, out, files...)
 	if lock {
-		lf, err := os.Create(filepath.Join(dir, "package-lock.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		copyFile(t, lf, bundledLock)
-		lf.Close()
+		testfs.CopyFile(t, bundledLock, filepath.Join(dir, "package-lock.json"))
 	}
 	return out
-}
-
-func copyFile(t *testing.T, w io.Writer, p string) {
-	t.Helper()
-	r, err := os.Open(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	if _, err := io.Copy(w, r); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // findingIDs lists a function's findings as "package@version id".
@@ -226,12 +193,7 @@ func TestBundledCache(t *testing.T) {
 	if diff := cmp.Diff(first.Functions, second.Functions); diff != "" {
 		t.Errorf("from cache (-first +second):\n%s", diff)
 	}
-	lf, err := os.Create(filepath.Join(filepath.Dir(zipPath), "package-lock.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	copyFile(t, lf, bundledLock)
-	lf.Close()
+	testfs.CopyFile(t, bundledLock, filepath.Join(filepath.Dir(zipPath), "package-lock.json"))
 	third, err := Run(context.Background(), cfg, zipPath)
 	if err != nil {
 		t.Fatal(err)

@@ -3,34 +3,20 @@ package audit
 import (
 	"context"
 	"maps"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/fnaudit/fnaudit/internal/testfs"
 	"github.com/fnaudit/fnaudit/reports"
 )
-
-func writeFiles(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, body := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 // TestDeclaredDeps: the manifests that declare dependencies, and those
 // that declare none.
 func TestDeclaredDeps(t *testing.T) {
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{
+	testfs.WriteFiles(t, dir, map[string]string{
 		"requirements.txt": "# pinned\n\nrequests==2.25.0\n",
 		"package.json":     `{"name": "fn", "dependencies": {"lodash": "^4.17.15"}, "devDependencies": {"jest": "29"}}`,
 		"composer.json":    `{"require": {"php": ">=8.1", "guzzlehttp/guzzle": "^7"}}`,
@@ -46,7 +32,7 @@ func TestDeclaredDeps(t *testing.T) {
 		t.Errorf("declared (-want +got):\n%s", diff)
 	}
 	none := t.TempDir()
-	writeFiles(t, none, map[string]string{
+	testfs.WriteFiles(t, none, map[string]string{
 		"requirements.txt": "# nothing yet\n",
 		"package.json":     `{"name": "fn", "devDependencies": {"jest": "29"}}`,
 		"composer.json":    `{"require": {"php": ">=8.1", "ext-json": "*"}}`,
@@ -64,7 +50,7 @@ func TestDeclaredDeps(t *testing.T) {
 // Dependencies installed in the folder, or shipped in a layer, are fine.
 func TestUnbuiltSource(t *testing.T) {
 	app := t.TempDir()
-	writeFiles(t, app, map[string]string{
+	testfs.WriteFiles(t, app, map[string]string{
 		"template.yaml": `AWSTemplateFormatVersion: '2010-09-09'
 Transform: AWS::Serverless-2016-10-31
 Resources:

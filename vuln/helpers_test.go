@@ -2,15 +2,14 @@ package vuln
 
 import (
 	"archive/zip"
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 
+	"github.com/fnaudit/fnaudit/internal/testfs"
 	"github.com/fnaudit/fnaudit/sbom"
 )
 
@@ -91,32 +90,7 @@ func editRecord(t testing.TB, raw []byte, edit func(map[string]any)) []byte {
 // writeZip writes records (file name to bytes) as a zip at path.
 func writeZip(t testing.TB, path string, records map[string][]byte) {
 	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, name := range slices.Sorted(func(yield func(string) bool) {
-		for k := range records {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write(records[name]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testfs.WriteZip(t, path, records)
 }
 
 // copyFile copies the file at from to to, creating to's directory.

@@ -3,27 +3,13 @@ package serverless
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/fnaudit/fnaudit/bundle/bundletest"
+	"github.com/fnaudit/fnaudit/internal/testfs"
 )
-
-// writeFiles creates files (with parents) under dir.
-func writeFiles(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 func TestDetect(t *testing.T) {
 	tests := []struct {
@@ -53,7 +39,7 @@ func TestDetect(t *testing.T) {
 			for _, f := range tt.files {
 				files[f] = "service: x\n"
 			}
-			writeFiles(t, dir, files)
+			testfs.WriteFiles(t, dir, files)
 			given := filepath.Join(dir, tt.path)
 			got, ok := New().Detect(given)
 			want := ""
@@ -80,7 +66,7 @@ func TestDetectKeepsRelativePaths(t *testing.T) {
 // refused with advice.
 func TestLoadCodeConfig(t *testing.T) {
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"serverless.ts": "export default {}"})
+	testfs.WriteFiles(t, dir, map[string]string{"serverless.ts": "export default {}"})
 	_, err := New().Load(t.Context(), filepath.Join(dir, "serverless.ts"))
 	if err == nil || !strings.Contains(err.Error(), "serverless package") || !strings.HasPrefix(err.Error(), dir) {
 		t.Errorf("Load = %v, want an error naming the file and advising `serverless package`", err)
@@ -90,7 +76,7 @@ func TestLoadCodeConfig(t *testing.T) {
 // TestImageArchive checks that a saved image beside the state is used.
 func TestImageArchive(t *testing.T) {
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{
+	testfs.WriteFiles(t, dir, map[string]string{
 		"serverless.yml": `service: img
 provider:
   name: aws

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/fnaudit/fnaudit/internal/testfs"
 )
 
 // TestLockfiles reads the same dependency tree from every lockfile kind
@@ -128,7 +130,7 @@ func TestLockfileEdgeCases(t *testing.T) {
 // TestHintsLockfile: the walk up stops at a repository root, prefers the
 // explicit lockfile, and ignores a lockfile that is a folder.
 func TestHintsLockfile(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := testfs.Dir(t, map[string]string{
 		"repo/.git/HEAD":                  "ref: refs/heads/main\n",
 		"repo/yarn.lock":                  "# yarn lockfile v1\n",
 		"repo/svc/cdk.out/manifest.json":  "{}",

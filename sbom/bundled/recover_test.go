@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/fnaudit/fnaudit/internal/testfs"
 )
 
 // The fixtures are real esbuild, webpack and pnpm builds of
@@ -176,7 +178,7 @@ func TestDetect(t *testing.T) {
 			t.Errorf("Detect(%s) = false, want true", f)
 		}
 	}
-	plain := writeTree(t, map[string]string{
+	plain := testfs.Dir(t, map[string]string{
 		"handler.js":                          "const _ = require('lodash');\nexports.handler = async () => _.VERSION;\n",
 		"package.json":                        `{"name":"fn","dependencies":{"lodash":"4.17.15"}}`,
 		"node_modules/lodash/package.json":    `{"name":"lodash","version":"4.17.15"}`,
@@ -198,7 +200,7 @@ func TestDetect(t *testing.T) {
 // TestRecoverFirstPartyMap: a TypeScript function compiled with source
 // maps is detected but has nothing bundled and no gap.
 func TestRecoverFirstPartyMap(t *testing.T) {
-	dir := writeTree(t, map[string]string{
+	dir := testfs.Dir(t, map[string]string{
 		"index.js":     "exports.handler = async () => 1;\n//# sourceMappingURL=index.js.map\n",
 		"index.js.map": `{"version":3,"file":"index.js","sources":["../src/index.ts"],"mappings":"AAAA"}`,
 	})
@@ -216,7 +218,7 @@ func TestRecoverFirstPartyMap(t *testing.T) {
 // banner, and its banner is its inventory (no gap).
 func TestRecoverVendoredLibrary(t *testing.T) {
 	code := "!function(e,t){" + strings.Repeat("var a=e.x||t.y;", 4000) + "}(window);"
-	dir := writeTree(t, map[string]string{
+	dir := testfs.Dir(t, map[string]string{
 		"index.js":                "exports.handler = async () => ({ statusCode: 200 });\n",
 		"public/jquery.min.js":    "/*! jQuery v3.4.1 | (c) JS Foundation and other contributors | jquery.org/license */\n" + code,
 		"public/unknown.min.js":   code,

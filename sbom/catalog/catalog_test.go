@@ -12,21 +12,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-)
 
-// writeTree writes files (slash path → content) under dir.
-func writeTree(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
+	"github.com/fnaudit/fnaudit/internal/testfs"
+)
 
 // jar builds a jar holding the given entries.
 func jar(t *testing.T, entries map[string]string) string {
@@ -68,7 +56,7 @@ type row struct{ Eco, Name, Version, Location string }
 func catalogTree(t *testing.T, files map[string]string) []row {
 	t.Helper()
 	dir := t.TempDir()
-	writeTree(t, dir, files)
+	testfs.WriteFiles(t, dir, files)
 	pkgs, err := Dir(context.Background(), dir, "fn", DefaultConfig())
 	if err != nil {
 		t.Fatal(err)

@@ -26,6 +26,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/fnaudit/fnaudit/internal/testfs"
 	"github.com/fnaudit/fnaudit/sbom"
 	"github.com/fnaudit/fnaudit/vuln"
 )
@@ -280,24 +281,7 @@ func readZip(t testing.TB, path string) map[string][]byte {
 // writeZip writes entries as a zip at path, sorted by name.
 func writeZip(t testing.TB, path string, entries map[string][]byte) {
 	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	names := make([]string, 0, len(entries))
-	for n := range entries {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	for _, n := range names {
-		w, err := zw.Create(n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(entries[n])
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, path, buf.Bytes())
+	writeFile(t, path, testfs.Zip(t, entries))
 }
 
 // writeFile writes b at path, creating its directory. A file replaced gets

@@ -1,14 +1,14 @@
 package cli
 
 import (
-	"archive/zip"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/fnaudit/fnaudit/internal/testfs"
 )
 
 // The bundle is a real esbuild build (minified, with its source map) of
@@ -24,43 +24,11 @@ func bundledZip(t *testing.T, lock bool) string {
 	t.Helper()
 	dir := t.TempDir()
 	out := filepath.Join(dir, "orders.zip")
-	f, err := os.Create(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zw := zip.NewWriter(f)
-	for _, name := range []string{"index.js", "index.js.map"} {
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		copyInto(t, w, filepath.Join(bundledMap, name))
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	testfs.ZipFiles(t, out, filepath.Join(bundledMap, "index.js"), filepath.Join(bundledMap, "index.js.map"))
 	if lock {
-		lf, err := os.Create(filepath.Join(dir, "package-lock.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		copyInto(t, lf, bundledLock)
-		lf.Close()
+		testfs.CopyFile(t, bundledLock, filepath.Join(dir, "package-lock.json"))
 	}
 	return out
-}
-
-func copyInto(t *testing.T, w io.Writer, p string) {
-	t.Helper()
-	r, err := os.Open(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	if _, err := io.Copy(w, r); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // bundledReport is the part of the JSON report these tests read.

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fnaudit/fnaudit/internal/testfs"
 	"github.com/fnaudit/fnaudit/reports"
 )
 
@@ -108,7 +109,7 @@ func TestRescanCommand(t *testing.T) {
 	st := filepath.Join(dir, "fnaudit.db")
 	older := withoutRecords(t, "GHSA-35jh-r3h4-6jhm")
 	zipPath := filepath.Join(dir, "orders-function.zip")
-	copyFile(t, demoZip, zipPath)
+	testfs.CopyFile(t, demoZip, zipPath)
 
 	res := run(t, "scan", "--db", older, "--store", st, "--label", "env=prod", "--format", "json="+filepath.Join(dir, "scan.json"), zipPath)
 	if res.code != 0 || !strings.Contains(res.stderr, "recorded scan 1 of orders-function (env=prod)") {
@@ -162,7 +163,7 @@ func TestRescanSeveralApplications(t *testing.T) {
 	dir := t.TempDir()
 	st := filepath.Join(dir, "s.db")
 	for _, name := range []string{"one.zip", "two.zip"} {
-		copyFile(t, demoZip, filepath.Join(dir, name))
+		testfs.CopyFile(t, demoZip, filepath.Join(dir, name))
 		if res := run(t, "scan", "--db", testDB, "--store", st, "-q", "--format", "json="+filepath.Join(dir, name+".json"), filepath.Join(dir, name)); res.code != 0 {
 			t.Fatalf("scan %s: exit %d\n%s", name, res.code, res.stderr)
 		}
@@ -316,15 +317,4 @@ func reportWithNewFinding() *reports.Report {
 		Findings: []reports.Finding{{Change: reports.ChangeNew}}}}}
 	r.Functions[0].Findings[0].ID = "GHSA-x"
 	return r
-}
-
-func copyFile(t *testing.T, src, dst string) {
-	t.Helper()
-	data, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(dst, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
