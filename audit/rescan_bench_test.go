@@ -2,11 +2,7 @@ package audit
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
@@ -15,6 +11,7 @@ import (
 	"github.com/fnaudit/fnaudit/internal/sharedtest"
 	"github.com/fnaudit/fnaudit/reports"
 	"github.com/fnaudit/fnaudit/store"
+	"github.com/fnaudit/fnaudit/store/storetest"
 )
 
 // Shape of the benchmark's store: 200 applications of 50 functions.
@@ -35,7 +32,7 @@ func BenchmarkRescan10k(b *testing.B) {
 	apps := syntheticApps(b, corpus, full)
 	dsns := map[string]string{"sqlite": filepath.Join(b.TempDir(), "bench.db")}
 	if pg := os.Getenv("FNAUDIT_TEST_POSTGRES"); pg != "" {
-		dsns["postgres"] = benchPostgres(b, pg)
+		dsns["postgres"] = storetest.FreshPostgres(b, pg)
 	}
 	for _, name := range []string{"sqlite", "postgres"} {
 		dsn, ok := dsns[name]
@@ -104,31 +101,4 @@ func fillStore(b *testing.B, st store.Store, apps []*reports.Report) {
 		}
 	}
 	b.Logf("stored %d function SBOMs in %s", benchApps*benchFunctionsPer, time.Since(start).Round(time.Millisecond))
-}
-
-// benchPostgres creates a database for the benchmark on the server of dsn.
-func benchPostgres(b *testing.B, dsn string) string {
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer admin.Close()
-	buf := make([]byte, 6)
-	rand.Read(buf)
-	name := "fnaudit_bench_" + hex.EncodeToString(buf)
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		if a, err := sql.Open("pgx", dsn); err == nil {
-			a.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-			a.Close()
-		}
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
 }

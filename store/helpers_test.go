@@ -2,11 +2,7 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
@@ -15,6 +11,7 @@ import (
 
 	"github.com/fnaudit/fnaudit/bundle"
 	"github.com/fnaudit/fnaudit/reports"
+	"github.com/fnaudit/fnaudit/store/storetest"
 	"github.com/fnaudit/fnaudit/vuln"
 )
 
@@ -39,7 +36,7 @@ func backends(t *testing.T) []backend {
 		return filepath.Join(t.TempDir(), "fnaudit.db")
 	}}}
 	if pg := postgresDSN(t); pg != "" {
-		out = append(out, backend{name: "postgres", dsn: func(t *testing.T) string { return freshPostgres(t, pg) }})
+		out = append(out, backend{name: "postgres", dsn: func(t *testing.T) string { return storetest.FreshPostgres(t, pg) }})
 	}
 	return out
 }
@@ -55,36 +52,6 @@ func postgresDSN(t *testing.T) string {
 		t.Logf("%s not set: PostgreSQL backend not tested (start one with scripts/postgres-test.sh)", postgresEnv)
 	}
 	return dsn
-}
-
-// freshPostgres creates a database of its own for the test on the server of
-// dsn and returns its DSN; it is dropped when the test ends.
-func freshPostgres(t *testing.T, dsn string) string {
-	t.Helper()
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "fnaudit_test_" + hex.EncodeToString(b)
-	// CREATE DATABASE takes no parameters; the name is made here, not input.
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatalf("creating a test database: %v", err)
-	}
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	t.Cleanup(func() {
-		if a, err := sql.Open("pgx", dsn); err == nil {
-			a.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-			a.Close()
-		}
-	})
-	return u.String()
 }
 
 // clock is a test clock that advances one second per reading; safe for
