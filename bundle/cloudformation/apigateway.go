@@ -64,7 +64,7 @@ func (b *builder) samAPIEvent(r *resource, event string, p *node, line int) bund
 		t.Auth, t.Exposure = authUnresolved, bundle.ExposureUnknown
 		return t
 	}
-	t.Auth = b.restAuthorizer(authorizer, apiAuth, name, line)
+	t.Auth = b.samAuthorizer(authorizer, apiAuth, "Api", name, line)
 	t.Exposure = bundle.ExposureAuthenticated
 	if t.Auth == authNone {
 		apiKey := b.boolProp(p.get("Auth").get("ApiKeyRequired"))
@@ -104,8 +104,11 @@ func (b *builder) eventAuthorizer(eventAuth, apiAuth *node, preflight bool) (nam
 	return b.s.ev.scalar(d)
 }
 
-// restAuthorizer maps a REST API authorizer name to an auth value.
-func (b *builder) restAuthorizer(name string, apiAuth *node, api string, line int) string {
+// samAuthorizer maps the name of an authorizer of a SAM Api or HttpApi
+// (kind) called api to an auth value: NONE, AWS_IAM, or one of its
+// Auth.Authorizers — Cognito for a user pool (Api), JWT for a JWT
+// configuration (HttpApi), else a Lambda authorizer.
+func (b *builder) samAuthorizer(name string, apiAuth *node, kind, api string, line int) string {
 	switch name {
 	case "", "NONE":
 		return authNone
@@ -115,10 +118,12 @@ func (b *builder) restAuthorizer(name string, apiAuth *node, api string, line in
 	def := apiAuth.get("Authorizers").get(name)
 	switch {
 	case def == nil:
-		b.s.warnf(line, "authorizer %s is not defined in Auth.Authorizers of Api %s: taken as a Lambda authorizer", name, api)
+		b.s.warnf(line, "authorizer %s is not defined in Auth.Authorizers of %s %s: taken as a Lambda authorizer", name, kind, api)
 		return authCustom
 	case def.get("UserPoolArn") != nil:
 		return authCognito
+	case def.get("JwtConfiguration") != nil:
+		return authJWT
 	}
 	return authCustom
 }
@@ -167,7 +172,7 @@ func (b *builder) samHTTPAPIEvent(r *resource, event string, p *node, line int) 
 		t.Auth, t.Exposure = authUnresolved, bundle.ExposureUnknown
 		return t
 	}
-	t.Auth, t.Exposure = b.httpAuthorizer(authorizer, apiAuth, name, line), bundle.ExposureAuthenticated
+	t.Auth, t.Exposure = b.samAuthorizer(authorizer, apiAuth, "HttpApi", name, line), bundle.ExposureAuthenticated
 	if t.Auth == authNone {
 		t.Exposure = bundle.ExposurePublic
 		if api.get("DefinitionBody") != nil || api.get("DefinitionUri") != nil {
@@ -175,25 +180,6 @@ func (b *builder) samHTTPAPIEvent(r *resource, event string, p *node, line int) 
 		}
 	}
 	return t
-}
-
-// httpAuthorizer maps an HTTP API authorizer name to an auth value.
-func (b *builder) httpAuthorizer(name string, apiAuth *node, api string, line int) string {
-	switch name {
-	case "", "NONE":
-		return authNone
-	case "AWS_IAM":
-		return authIAM
-	}
-	def := apiAuth.get("Authorizers").get(name)
-	switch {
-	case def == nil:
-		b.s.warnf(line, "authorizer %s is not defined in Auth.Authorizers of HttpApi %s: taken as a Lambda authorizer", name, api)
-		return authCustom
-	case def.get("JwtConfiguration") != nil:
-		return authJWT
-	}
-	return authCustom
 }
 
 // restMethod reads an AWS::ApiGateway::Method whose integration invokes a
