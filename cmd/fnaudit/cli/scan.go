@@ -129,14 +129,18 @@ func scanConfig(c *ucli.Context, e *env) (audit.Config, []output, error) {
 }
 
 func newLogger(e *env, quiet, verbose bool) *slog.Logger {
-	level := slog.LevelWarn
+	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: logLevel(slog.LevelWarn, quiet, verbose)}))
+}
+
+// logLevel is normal, errors only with quiet, or debug with verbose.
+func logLevel(normal slog.Level, quiet, verbose bool) slog.Level {
 	switch {
 	case quiet:
-		level = slog.LevelError
+		return slog.LevelError
 	case verbose:
-		level = slog.LevelDebug
+		return slog.LevelDebug
 	}
-	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+	return normal
 }
 
 func runScan(c *ucli.Context, e *env) error {

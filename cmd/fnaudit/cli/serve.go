@@ -143,14 +143,7 @@ func scheduleConfig(c *ucli.Context, e *env, log *slog.Logger, cfg *server.Confi
 // serveLogger logs on stderr as text or JSON: info by default, errors only
 // with quiet, debug with verbose.
 func serveLogger(w io.Writer, format string, quiet, verbose bool) (*slog.Logger, error) {
-	level := slog.LevelInfo
-	switch {
-	case quiet:
-		level = slog.LevelError
-	case verbose:
-		level = slog.LevelDebug
-	}
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: logLevel(slog.LevelInfo, quiet, verbose)}
 	switch strings.ToLower(format) {
 	case "text":
 		return slog.New(slog.NewTextHandler(w, opts)), nil
